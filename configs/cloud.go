@@ -1,0 +1,64 @@
+package configs
+
+// Cloud holds the vendor cloud sections; a nil section is not used.
+type Cloud struct {
+	// Yunlubo is a 云录播 server this box gathers for. Default: nil.
+	Yunlubo *Yunlubo `yaml:"yunlubo"`
+	// OneNET is the China Mobile OneNET video platform. Default: nil.
+	OneNET *OneNET `yaml:"onenet"`
+	// TPLink is the TP-LINK commercial cloud (TUMS) open API. Default: nil.
+	TPLink *TPLink `yaml:"tplink"`
+	// Ezviz is the Ezviz (萤石) open platform. Default: nil.
+	Ezviz *Ezviz `yaml:"ezviz"`
+	// HikYunmou is Hikvision 云眸 (education). Default: nil.
+	HikYunmou *HikYunmou `yaml:"hikyunmou"`
+}
+
+// Yunlubo is a 云录播 server.
+type Yunlubo struct {
+	// URL is the server's base URL, e.g. "http://server:80". Required.
+	URL string `yaml:"url"`
+	// UnionID identifies this gather to the server and is exchanged for a
+	// token. Required.
+	UnionID Secret `yaml:"unionid"`
+}
+
+// OneNET is the OneNET video platform.
+type OneNET struct {
+	// API is the platform's base URL. Required.
+	API string `yaml:"api"`
+	// MasterKey is the product's master api-key. Required.
+	MasterKey Secret `yaml:"master_key"`
+	// ProductID is the product id, e.g. "7355". Required.
+	ProductID string `yaml:"product_id"`
+}
+
+// TPLink is the TP-LINK TUMS open API.
+type TPLink struct {
+	// API is the base URL. Default "https://api-smbcloud.tplinkcloud.com.cn".
+	API string `yaml:"api"`
+	// AK is the access key. Required.
+	AK Secret `yaml:"ak"`
+	// SK is the secret key. Required.
+	SK Secret `yaml:"sk"`
+}
+
+// Ezviz is the Ezviz open platform.
+type Ezviz struct {
+	// API is the base URL. Default "https://open.ys7.com".
+	API string `yaml:"api"`
+	// AppKey is the application key. Required.
+	AppKey Secret `yaml:"app_key"`
+	// AppSecret is the application secret. Required.
+	AppSecret Secret `yaml:"app_secret"`
+}
+
+// HikYunmou is Hikvision 云眸.
+type HikYunmou struct {
+	// API is the base URL. Required.
+	API string `yaml:"api"`
+	// ClientID is the OAuth client id. Required.
+	ClientID string `yaml:"client_id"`
+	// ClientSecret is the OAuth client secret. Required.
+	ClientSecret Secret `yaml:"client_secret"`
+}

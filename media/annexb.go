@@ -1,0 +1,90 @@
+package media
+
+// SplitAnnexB calls fn for each NAL unit in an Annex-B buffer, without
+// copying: each nalu is a sub-slice of b. It stops early when fn returns false.
+func SplitAnnexB(b []byte, fn func(nalu []byte) bool) {
+	start := -1
+	i := 0
+	for i+2 < len(b) {
+		// A start code is 00 00 01 (a 4-byte 00 00 00 01 ends in it too).
+		if b[i] == 0 && b[i+1] == 0 && b[i+2] == 1 {
+			if start >= 0 {
+				end := i
+				for end > start && b[end-1] == 0 {
+					end--
+				}
+				if end > start && !fn(b[start:end]) {
+					return
+				}
+			}
+			i += 3
+			start = i
+			continue
+		}
+		i++
+	}
+	if start >= 0 && start < len(b) {
+		fn(b[start:])
+	}
+}
+
+// AppendAnnexB appends NAL units to dst, each preceded by a 4-byte start code.
+func AppendAnnexB(dst []byte, nalus ...[]byte) []byte {
+	for _, n := range nalus {
+		dst = append(dst, 0, 0, 0, 1)
+		dst = append(dst, n...)
+	}
+	return dst
+}
+
+// AnnexBSize is the length AppendAnnexB would add for nalus.
+func AnnexBSize(nalus [][]byte) int {
+	n := 0
+	for _, u := range nalus {
+		n += 4 + len(u)
+	}
+	return n
+}
+
+// H264Type is the nal_unit_type of an H.264 NAL unit.
+func H264Type(nalu []byte) byte {
+	if len(nalu) == 0 {
+		return 0
+	}
+	return nalu[0] & 0x1f
+}
+
+// H265Type is the nal_unit_type of an H.265 NAL unit.
+func H265Type(nalu []byte) byte {
+	if len(nalu) == 0 {
+		return 0
+	}
+	return (nalu[0] >> 1) & 0x3f
+}
+
+// H.264 and H.265 NAL unit types lubo looks at.
+const (
+	H264IDR = 5
+	H264SPS = 7
+	H264PPS = 8
+	H264AUD = 9
+
+	H265VPS    = 32
+	H265SPS    = 33
+	H265PPS    = 34
+	H265AUD    = 35
+	H265IRAPLo = 16 // BLA_W_LP
+	H265IRAPHi = 23 // RSV_IRAP_VCL23
+)
+
+// IsKeyNALU reports whether nalu starts a random access point for codec.
+func IsKeyNALU(codec Codec, nalu []byte) bool {
+	switch codec {
+	case H264:
+		return H264Type(nalu) == H264IDR
+	case H265:
+		t := H265Type(nalu)
+		return t >= H265IRAPLo && t <= H265IRAPHi
+	}
+	return false
+}

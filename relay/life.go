@@ -1,0 +1,123 @@
+package relay
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Run drives the source until ctx ends: it starts it when the stream is
+// wanted (always, or while readers are attached when on demand), reconnects
+// with backoff after a failure, and stops an on-demand source IdleTimeout
+// after its last reader left. Readers stay attached across reconnects.
+// On return every reader is closed.
+func (s *Stream) Run(ctx context.Context) error {
+	defer s.shut()
+	attempt := 0
+	for {
+		if !s.waitWanted(ctx) {
+			return nil
+		}
+		started := time.Now()
+		err, idle := s.session(ctx)
+		s.stats.Up.Store(false)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if idle {
+			s.log.Info("source stopped: no readers", "idle_timeout", s.opts.IdleTimeout)
+			attempt = 0
+			continue
+		}
+		if err == nil {
+			err = errors.New("source ended")
+		}
+		msg := err.Error()
+		s.lastErr.Store(&msg)
+		if time.Since(started) >= s.opts.Backoff.Stable {
+			attempt = 0
+		}
+		attempt++
+		s.stats.Reconnects.Add(1)
+		wait := s.opts.Backoff.Delay(attempt)
+		s.log.Warn("source failed; will reconnect", "err", err, "attempt", attempt, "retry_in", wait.Round(time.Millisecond))
+		if !s.sleep(ctx, wait) {
+			return nil
+		}
+	}
+}
+
+// wanted reports whether the source should run now.
+func (s *Stream) wanted() bool { return !s.opts.OnDemand || s.ReaderCount() > 0 }
+
+// waitWanted blocks until the source should run; false when ctx ended.
+func (s *Stream) waitWanted(ctx context.Context) bool {
+	for !s.wanted() {
+		select {
+		case <-s.demand:
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return ctx.Err() == nil
+}
+
+// sleep waits d, cut short when ctx ends; false when ctx ended.
+func (s *Stream) sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// session runs the source once. idle is true when it was stopped because
+// nobody was reading.
+func (s *Stream) session(ctx context.Context) (err error, idle bool) {
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- s.src.Run(sctx, publisher{s}) }()
+
+	var idleTimer *time.Timer
+	var idleC <-chan time.Time
+	arm := func() {
+		if !s.opts.OnDemand {
+			return
+		}
+		n := s.ReaderCount()
+		switch {
+		case n == 0 && idleTimer == nil:
+			idleTimer = time.NewTimer(s.opts.IdleTimeout)
+			idleC = idleTimer.C
+		case n > 0 && idleTimer != nil:
+			idleTimer.Stop()
+			idleTimer, idleC = nil, nil
+		}
+	}
+	defer func() {
+		if idleTimer != nil {
+			idleTimer.Stop()
+		}
+	}()
+	arm()
+	for {
+		select {
+		case err := <-done:
+			return err, false
+		case <-s.demand:
+			arm()
+		case <-idleC:
+			cancel()
+			<-done
+			return nil, true
+		case <-ctx.Done():
+			cancel()
+			<-done
+			return nil, false
+		}
+	}
+}

@@ -1,0 +1,121 @@
+package relay
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+
+	"github.com/lubo-edge/lubo/media"
+)
+
+// ErrReaderClosed is returned by Read after the reader or its stream closed.
+var ErrReaderClosed = errors.New("relay: reader closed")
+
+// Reader is one consumer of a Stream: a viewer, the HLS muxer, the recorder.
+// Frames reach it through a fixed-size ring; when the ring is full the Stream
+// drops frames for this reader until the next video keyframe, so a slow
+// reader never holds up the source or the other readers, and never sees a
+// broken GOP.
+type Reader struct {
+	Name   string
+	stream *Stream
+
+	mu       sync.Mutex
+	ring     []*media.Frame
+	head     int // index of the oldest frame
+	n        int // frames queued
+	waitKey  bool
+	closed   bool
+	notify   chan struct{} // cap 1: "something changed"
+	dropped  atomic.Uint64
+}
+
+func newReader(name string, s *Stream, size int) *Reader {
+	return &Reader{Name: name, stream: s, ring: make([]*media.Frame, size), notify: make(chan struct{}, 1)}
+}
+
+// push queues f without blocking. It is called by the stream's writer.
+func (r *Reader) push(f *media.Frame, hasVideo bool) {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return
+	}
+	if r.waitKey {
+		// Resume only on a picture that decodes on its own; with no video
+		// in the stream every frame is such a point.
+		if !hasVideo || (f.IsVideo() && f.Key) {
+			r.waitKey = false
+		} else {
+			r.mu.Unlock()
+			r.dropped.Add(1)
+			r.stream.stats.Dropped.Add(1)
+			return
+		}
+	}
+	if r.n == len(r.ring) {
+		r.waitKey = true
+		r.mu.Unlock()
+		r.dropped.Add(1)
+		r.stream.stats.Dropped.Add(1)
+		return
+	}
+	r.ring[(r.head+r.n)%len(r.ring)] = f
+	r.n++
+	r.mu.Unlock()
+	select {
+	case r.notify <- struct{}{}:
+	default:
+	}
+}
+
+// Read returns the next frame, waiting for one. It returns ErrReaderClosed
+// once the reader is closed and ctx.Err() when ctx ends.
+func (r *Reader) Read(ctx context.Context) (*media.Frame, error) {
+	for {
+		r.mu.Lock()
+		if r.n > 0 {
+			f := r.ring[r.head]
+			r.ring[r.head] = nil
+			r.head = (r.head + 1) % len(r.ring)
+			r.n--
+			r.mu.Unlock()
+			return f, nil
+		}
+		closed := r.closed
+		r.mu.Unlock()
+		if closed {
+			return nil, ErrReaderClosed
+		}
+		select {
+		case <-r.notify:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// Dropped counts the frames this reader lost because it fell behind.
+func (r *Reader) Dropped() uint64 { return r.dropped.Load() }
+
+// Close detaches the reader from its stream. Safe to call more than once.
+func (r *Reader) Close() {
+	r.stream.removeReader(r)
+	r.shut()
+}
+
+// shut marks the reader closed and wakes a blocked Read.
+func (r *Reader) shut() {
+	r.mu.Lock()
+	r.closed = true
+	for i := range r.ring {
+		r.ring[i] = nil
+	}
+	r.n = 0
+	r.mu.Unlock()
+	select {
+	case r.notify <- struct{}{}:
+	default:
+	}
+}

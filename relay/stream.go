@@ -1,0 +1,236 @@
+package relay
+
+import (
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/lubo-edge/lubo/media"
+)
+
+// StreamOptions configures a Stream. Zero values mean the documented default.
+type StreamOptions struct {
+	// OnDemand runs the source only while the stream has readers. Default false.
+	OnDemand bool
+	// IdleTimeout is how long an on-demand source keeps running after its
+	// last reader left. Default 30s.
+	IdleTimeout time.Duration
+	// ReaderQueue is the ring size of each reader in frames. Default 1024
+	// (about 14 s of 25 fps video with 48 kHz AAC).
+	ReaderQueue int
+	// Backoff paces reconnects after a failed source session.
+	Backoff Backoff
+	// Logger receives the stream's log lines; a "channel" attribute is added.
+	Logger *slog.Logger
+}
+
+// GOP cache bounds: a camera with a huge or missing keyframe interval must
+// not make the cache grow without limit.
+const (
+	maxGOPFrames = 4096
+	maxGOPBytes  = 64 << 20
+)
+
+// Stats are a stream's counters, read by the metrics and the dashboard.
+type Stats struct {
+	Up         atomic.Bool
+	BytesIn    atomic.Uint64
+	FramesIn   atomic.Uint64
+	Sessions   atomic.Uint64 // source sessions that delivered tracks
+	Reconnects atomic.Uint64 // failed sessions followed by a retry
+	Dropped    atomic.Uint64 // frames lost by slow readers, all readers summed
+}
+
+// Stream is one live channel: it takes frames from its Source, keeps the
+// current GOP for newcomers and fans every frame out to its readers.
+type Stream struct {
+	ID   string
+	src  Source
+	opts StreamOptions
+	log  *slog.Logger
+
+	stats   Stats
+	demand  chan struct{} // cap 1: reader count changed
+	lastErr atomic.Pointer[string]
+
+	mu      sync.Mutex
+	readers []*Reader
+	tracks  *media.Tracks
+	gop     []*media.Frame
+	gopSize int
+	closed  bool
+	tl      timeline
+}
+
+// NewStream makes a stream that pulls from src once Run is called.
+func NewStream(id string, src Source, opts StreamOptions) *Stream {
+	if opts.IdleTimeout <= 0 {
+		opts.IdleTimeout = 30 * time.Second
+	}
+	if opts.ReaderQueue <= 0 {
+		opts.ReaderQueue = 1024
+	}
+	opts.Backoff = opts.Backoff.withDefaults()
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	return &Stream{
+		ID:     id,
+		src:    src,
+		opts:   opts,
+		log:    opts.Logger.With("channel", id),
+		demand: make(chan struct{}, 1),
+	}
+}
+
+// Stats gives the stream's live counters.
+func (s *Stream) Stats() *Stats { return &s.stats }
+
+// Tracks is the current session's tracks, nil before the first session.
+func (s *Stream) Tracks() *media.Tracks {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tracks
+}
+
+// LastError is the most recent source failure, "" when none.
+func (s *Stream) LastError() string {
+	if p := s.lastErr.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+// ReaderCount is the number of attached readers.
+func (s *Stream) ReaderCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.readers)
+}
+
+// AddReader attaches a reader. Its first frames are the cached GOP, so a
+// viewer sees a picture at once; on an on-demand stream it starts the source.
+// It fails only when the stream has been shut down.
+func (s *Stream) AddReader(name string) (*Reader, error) {
+	r := newReader(name, s, s.opts.ReaderQueue)
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil, ErrReaderClosed
+	}
+	if len(s.gop) <= len(r.ring) {
+		copy(r.ring, s.gop)
+		r.n = len(s.gop)
+	} else {
+		r.waitKey = true
+	}
+	if r.n == 0 && s.tracks != nil && s.tracks.Video != nil {
+		r.waitKey = true // mid-GOP: start at the next keyframe
+	}
+	s.readers = append(s.readers, r)
+	s.mu.Unlock()
+	s.poke()
+	return r, nil
+}
+
+func (s *Stream) removeReader(r *Reader) {
+	s.mu.Lock()
+	for i, x := range s.readers {
+		if x == r {
+			last := len(s.readers) - 1
+			s.readers[i] = s.readers[last]
+			s.readers[last] = nil
+			s.readers = s.readers[:last]
+			break
+		}
+	}
+	s.mu.Unlock()
+	s.poke()
+}
+
+func (s *Stream) poke() {
+	select {
+	case s.demand <- struct{}{}:
+	default:
+	}
+}
+
+// begin starts a new source session.
+func (s *Stream) begin(t *media.Tracks) {
+	n := int(s.stats.Sessions.Add(1))
+	tracks := *t
+	tracks.Session = n
+	s.mu.Lock()
+	s.tracks = &tracks
+	s.gop = clearFrames(s.gop)
+	s.gopSize = 0
+	s.tl.newSession()
+	s.mu.Unlock()
+	s.stats.Up.Store(true)
+	s.log.Info("source session started", "session", n, "tracks", tracks.String())
+}
+
+// write rebases f onto the stream timeline, caches and fans it out.
+// It never blocks on a reader.
+func (s *Stream) write(f *media.Frame) {
+	s.stats.FramesIn.Add(1)
+	s.stats.BytesIn.Add(uint64(len(f.Data)))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tracks == nil {
+		return // a source that forgot Begin; nothing can describe this frame
+	}
+	f.Tracks = s.tracks
+	s.tl.rebase(f)
+	hasVideo := s.tracks.Video != nil
+	s.cache(f, hasVideo)
+	for _, r := range s.readers {
+		r.push(f, hasVideo)
+	}
+}
+
+// cache keeps the frames since the last video keyframe.
+func (s *Stream) cache(f *media.Frame, hasVideo bool) {
+	if !hasVideo {
+		return
+	}
+	if f.IsVideo() && f.Key {
+		s.gop = clearFrames(s.gop)
+		s.gopSize = 0
+	} else if len(s.gop) == 0 {
+		return // no keyframe yet in this session
+	}
+	if len(s.gop) >= maxGOPFrames || s.gopSize+len(f.Data) > maxGOPBytes {
+		s.gop = clearFrames(s.gop)
+		s.gopSize = 0
+		return
+	}
+	s.gop = append(s.gop, f)
+	s.gopSize += len(f.Data)
+}
+
+// clearFrames empties a frame slice, releasing the frames for the GC.
+func clearFrames(fs []*media.Frame) []*media.Frame {
+	clear(fs)
+	return fs[:0]
+}
+
+// shut closes every reader; Run calls it on its way out.
+func (s *Stream) shut() {
+	s.mu.Lock()
+	s.closed = true
+	readers := s.readers
+	s.readers = nil
+	s.gop = clearFrames(s.gop)
+	s.mu.Unlock()
+	for _, r := range readers {
+		r.shut()
+	}
+}
+
+// publisher is what a source session writes into.
+type publisher struct{ s *Stream }
+
+func (p publisher) Begin(t *media.Tracks)      { p.s.begin(t) }
+func (p publisher) WriteFrame(f *media.Frame) { p.s.write(f) }

@@ -1,0 +1,38 @@
+package relay
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/lubo-edge/lubo/media"
+)
+
+// BenchmarkFanOut measures one Write reaching N readers that keep up.
+func BenchmarkFanOut(b *testing.B) {
+	for _, n := range []int{1, 10, 100} {
+		b.Run(fmt.Sprintf("readers=%d", n), func(b *testing.B) {
+			s := NewStream("bench", nil, quiet(StreamOptions{ReaderQueue: 64}))
+			s.begin(&media.Tracks{Video: &media.VideoTrack{Codec: media.H264}})
+			readers := make([]*Reader, n)
+			for i := range readers {
+				readers[i], _ = s.AddReader("r")
+			}
+			payload := make([]byte, 20000) // a 4 Mbps P-frame
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				f := &media.Frame{Codec: media.H264, Key: i%50 == 0, Data: payload}
+				s.write(f)
+				if i%32 == 31 { // drain like readers that keep up
+					for _, r := range readers {
+						for r.n > 0 {
+							_, _ = r.Read(ctx)
+						}
+					}
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,98 @@
+// Package segmenter cuts a stream's frames into keyframe-aligned segments
+// (Cutter, shared by HLS and recording) and serves live HLS from memory (HLS).
+package segmenter
+
+import (
+	"time"
+
+	"github.com/lubo-edge/lubo/media"
+)
+
+// Cut is what a Cutter decided for one frame. The zero Cut means "append the
+// frame to the open segment".
+type Cut struct {
+	// End closes the open segment before this frame.
+	End bool
+	// Start opens a new segment with this frame as its first.
+	Start bool
+	// Discontinuity marks the new segment as following a source reconnect.
+	// Only set together with Start.
+	Discontinuity bool
+	// Drop means the frame belongs to no segment: a segment must begin on a
+	// video keyframe and none has come yet in this session.
+	Drop bool
+}
+
+// Cutter decides segment boundaries on a frame sequence. A new segment
+// starts at the first video keyframe whose DTS is at least the open segment's
+// start + Target; streams without video cut on audio frames by the same rule.
+// A change of the frame's Tracks pointer (a source reconnect) closes the open
+// segment at once, and the next one, which again starts on a keyframe, is
+// marked discontinuous.
+//
+// Frames must carry their Tracks: a stream "has video" when Tracks.Video is
+// set. A Cutter is not safe for concurrent use; it does no I/O.
+type Cutter struct {
+	// Target is the shortest segment the Cutter aims for; segments end on
+	// the first cut point at or after it.
+	Target time.Duration
+
+	open          bool          // a segment is open
+	start         time.Duration // DTS of the open segment's first frame
+	seen          bool          // a frame has been seen since the last Reset
+	started       bool          // a segment has been started since the last Reset
+	tracks        *media.Tracks // session of the previous frame
+	discontinuity bool          // the next segment follows a reconnect
+}
+
+// NewCutter returns a Cutter aiming for segments of target length.
+func NewCutter(target time.Duration) *Cutter { return &Cutter{Target: target} }
+
+// Next decides what to do with f, the next frame of the stream.
+func (c *Cutter) Next(f *media.Frame) Cut {
+	var cut Cut
+	if c.seen && f.Tracks != c.tracks {
+		if c.open {
+			cut.End = true
+			c.open = false
+		}
+		// Before the first segment there is nothing to be discontinuous with.
+		c.discontinuity = c.started
+	}
+	c.seen = true
+	c.tracks = f.Tracks
+
+	hasVideo := f.IsVideo() || (f.Tracks != nil && f.Tracks.Video != nil)
+	// Every audio frame decodes on its own, so without video any one can
+	// begin a segment.
+	cutPoint := (f.IsVideo() && f.Key) || (!hasVideo && !f.IsVideo())
+
+	if !c.open {
+		if !cutPoint {
+			cut.Drop = true
+			return cut
+		}
+		c.open = true
+		c.started = true
+		c.start = f.DTS
+		cut.Start = true
+		cut.Discontinuity = c.discontinuity
+		c.discontinuity = false
+		return cut
+	}
+	// A DTS before the segment's start cannot happen on a healthy stream;
+	// cutting there keeps one bad timestamp from growing a segment forever.
+	if cutPoint && (f.DTS >= c.start+c.Target || f.DTS < c.start) {
+		cut.End = true
+		cut.Start = true
+		c.start = f.DTS
+	}
+	return cut
+}
+
+// Open reports whether a segment is open, and the DTS of its first frame.
+func (c *Cutter) Open() (start time.Duration, open bool) { return c.start, c.open }
+
+// Reset forgets everything: the next frame is treated as the first of a
+// stream, so its segment is not discontinuous.
+func (c *Cutter) Reset() { *c = Cutter{Target: c.Target} }
