@@ -16,15 +16,18 @@ type nodeIndex struct {
 	keys    []keyEntry
 	values  []valueEntry
 	budget  int // nodes left to visit; guards against alias bombs
+	// truncated is set when the budget ran out: presence is then unknown
+	// and defaults could override what the file says.
+	truncated bool
 }
 
 // keyEntry is one mapping key of the document.
 type keyEntry struct {
-	line  int
-	name  string
-	path  string
-	known []string // the field names the enclosing struct accepts
-	used  bool
+	line   int
+	name   string
+	path   string
+	parent reflect.Type // the enclosing struct, for naming the keys it accepts
+	used   bool
 }
 
 // valueEntry is one value of the document (mapping value or list item).
@@ -36,7 +39,10 @@ type valueEntry struct {
 
 // maxIndexedNodes bounds the walk; yaml.v3 has already refused documents
 // with excessive aliasing before the index is built.
-const maxIndexedNodes = 1 << 16
+const (
+	maxIndexedNodes = 1 << 16
+	maxIndexDepth   = 32
+)
 
 func buildIndex(root *yaml.Node) *nodeIndex {
 	idx := &nodeIndex{present: map[string]bool{}, budget: maxIndexedNodes}
@@ -55,7 +61,8 @@ func buildIndex(root *yaml.Node) *nodeIndex {
 func (idx *nodeIndex) has(path string) bool { return idx.present[path] }
 
 func (idx *nodeIndex) walk(n *yaml.Node, path string, t reflect.Type, depth int) {
-	if depth > 32 || idx.budget <= 0 {
+	if depth > maxIndexDepth || idx.budget <= 0 {
+		idx.truncated = true
 		return
 	}
 	idx.budget--
@@ -73,7 +80,7 @@ func (idx *nodeIndex) walk(n *yaml.Node, path string, t reflect.Type, depth int)
 			}
 			child := joinPath(path, key.Value)
 			idx.present[child] = true
-			idx.keys = append(idx.keys, keyEntry{line: key.Line, name: key.Value, path: child, known: yamlFields(t)})
+			idx.keys = append(idx.keys, keyEntry{line: key.Line, name: key.Value, path: child, parent: t})
 			idx.values = append(idx.values, valueEntry{node: resolveAlias(val), path: child})
 			idx.walk(val, child, fieldType(t, key.Value), depth+1)
 		}

@@ -84,7 +84,7 @@ func parseTimeOfDay(s string) (time.Duration, error) {
 	units := []time.Duration{time.Hour, time.Minute, time.Second}
 	var d time.Duration
 	for i, p := range parts {
-		if len(p) != 2 {
+		if len(p) != 2 || p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9' {
 			return 0, fmt.Errorf("want two digits per field")
 		}
 		n, err := strconv.Atoi(p)

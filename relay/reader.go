@@ -119,3 +119,10 @@ func (r *Reader) shut() {
 	default:
 	}
 }
+
+// Pending is the number of frames queued for this reader.
+func (r *Reader) Pending() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.n
+}

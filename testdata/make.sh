@@ -89,6 +89,26 @@ if needed h264_pcma.flv; then
 		-c:a pcm_alaw -ar 8000 -ac 1 -f flv
 fi
 
+# Tiny clips (a few KB) seed the fuzz targets of the MP4 readers.
+tiny_video=(-f lavfi -i "testsrc2=s=64x64:r=25:d=0.4" -f lavfi -i "$(tone 8000 0.4)")
+tiny_audio=(-c:a aac -b:a 16k -ac 1 -ar 8000)
+if needed tiny_h264_aac.mp4; then
+	make tiny_h264_aac.mp4 "${tiny_video[@]}" \
+		-c:v libx264 -profile:v baseline -preset fast -pix_fmt yuv420p -g 5 -keyint_min 5 -sc_threshold 0 -bf 0 -b:v 50k \
+		"${tiny_audio[@]}" -f mp4
+fi
+if needed tiny_h265_aac.mp4; then
+	make tiny_h265_aac.mp4 "${tiny_video[@]}" \
+		-c:v libx265 -preset fast -pix_fmt yuv420p -tag:v hvc1 -b:v 50k \
+		-x265-params "bframes=0:keyint=5:min-keyint=5:scenecut=0:log-level=error" \
+		"${tiny_audio[@]}" -f mp4
+fi
+if needed tiny_h264_aac_frag.mp4; then
+	make tiny_h264_aac_frag.mp4 "${tiny_video[@]}" \
+		-c:v libx264 -profile:v baseline -preset fast -pix_fmt yuv420p -g 5 -keyint_min 5 -sc_threshold 0 -bf 0 -b:v 50k \
+		"${tiny_audio[@]}" -movflags +frag_keyframe+empty_moov+default_base_moof -f mp4
+fi
+
 if [[ $bench == 1 ]] && needed h264_1080p.mp4; then
 	make h264_1080p.mp4 -f lavfi -i "$(video 1920x1080 10)" -f lavfi -i "$(tone 48000 10)" \
 		-c:v libx264 -profile:v high -preset veryfast -pix_fmt yuv420p -g 50 -keyint_min 50 -sc_threshold 0 -bf 0 \

@@ -261,7 +261,7 @@ func hevcRecord(vps, sps, pps []byte) ([]byte, error) {
 		0xfc|chroma,      // reserved + chromaFormat
 		0xf8|depthLuma,   // reserved + bitDepthLumaMinus8
 		0xf8|depthChroma, // reserved + bitDepthChromaMinus8
-		0, 0, // avgFrameRate unknown
+		0, 0,             // avgFrameRate unknown
 		// constantFrameRate 0, numTemporalLayers, temporalIdNested, lengthSizeMinusOne 3
 		(maxSubLayersMinus1+1)<<3|temporalIDNested<<2|3,
 		3, // numOfArrays

@@ -36,7 +36,6 @@ const (
 const (
 	packetSequenceHeader = 0
 	packetData           = 1
-	packetEndOfSequence  = 2
 )
 
 // Enhanced-RTMP video packet types (used when bit 7 of the first byte is set).

@@ -50,7 +50,7 @@ func (t *TagReader) ReadHeader() (Header, error) {
 	}
 	b := t.scratch[:9]
 	if _, err := io.ReadFull(t.r, b); err != nil {
-		return Header{}, fmt.Errorf("flv header: %w", err)
+		return Header{}, fmt.Errorf("flv header: %w", noEOF(err))
 	}
 	if b[0] != 'F' || b[1] != 'L' || b[2] != 'V' {
 		return Header{}, ErrNotFLV

@@ -1,0 +1,60 @@
+# lubo: `make run` starts the demo, `make test` runs every test.
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+PREFIX  ?= /usr/local
+PLAYER  := api/web/vendor/hls.min.js
+
+.PHONY: all build run test deps web bench bench-go bench-box install testdata clean
+
+all: build
+
+## web: fetch the dashboard's browser player from the npm registry (pinned in api/web/package.json)
+web: $(PLAYER)
+$(PLAYER): api/web/package.json
+	cd api/web && npm install --no-audit --no-fund --loglevel=error
+	cp api/web/node_modules/hls.js/dist/hls.min.js $(PLAYER)
+
+## build: bin/lubo and bin/lubo-fakecam
+build: web
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/lubo ./cmd/lubo
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/lubo-fakecam ./cmd/lubo-fakecam
+
+## run: the embedded demo channel at http://localhost:8080/
+run: build
+	./bin/lubo run
+
+## deps: Debian packages the tests use (ffmpeg, chromium); installs them as root
+deps:
+	bash scripts/deps.sh
+
+## test: every test, with the race detector
+test: deps web
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 15m ./...
+
+## bench: Go micro-benchmarks, then 16 channels against the fake camera
+bench: bench-go bench-box
+bench-go:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+bench-box: build
+	bash testdata/make.sh bench
+	$(GO) run ./cmd/lubo-bench -lubo bin/lubo -fakecam bin/lubo-fakecam -channels 16 -duration 60s
+
+## install: binary, systemd unit and an example config (never overwrites a config)
+install: build
+	install -D -m 0755 bin/lubo $(DESTDIR)$(PREFIX)/bin/lubo
+	install -D -m 0644 systemd/lubo.service $(DESTDIR)/etc/systemd/system/lubo.service
+	@if [ -e $(DESTDIR)/etc/lubo/lubo.yaml ]; then \
+		echo "keeping existing /etc/lubo/lubo.yaml"; \
+	else \
+		install -D -m 0640 configs/lubo.yaml $(DESTDIR)/etc/lubo/lubo.yaml; \
+		echo "installed example config /etc/lubo/lubo.yaml: edit it, then: systemctl enable --now lubo"; \
+	fi
+
+## testdata: regenerate the small test media with ffmpeg
+testdata:
+	bash testdata/make.sh
+
+clean:
+	rm -rf bin api/web/node_modules $(PLAYER)

@@ -1,0 +1,74 @@
+// Package api is lubo's HTTP surface: live HTTP-FLV, HLS, health, metrics and
+// the dashboard. It knows channels only through the Box interface, so the
+// daemon that owns them can start, stop and reload channels underneath.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/lubo-edge/lubo/relay"
+)
+
+// Box is what the HTTP surface needs from the running daemon.
+type Box interface {
+	// Channels lists the configured channels in config order.
+	Channels() []ChannelInfo
+	// LiveStream is the stream live viewers of channel id attach to.
+	LiveStream(id string) (*relay.Stream, bool)
+	// HLS is the HLS handler of channel id; asking for it counts as HLS
+	// activity and keeps the channel's HLS session alive.
+	HLS(id string) (http.Handler, bool)
+}
+
+// ChannelInfo is one channel as the dashboard and metrics see it.
+type ChannelInfo struct {
+	ID       string
+	Name     string
+	Source   string // redacted: never holds a password
+	OnDemand bool
+	Main     *relay.Stream
+	Live     *relay.Stream // == Main for a single-stream channel
+	HLS      HLSStats
+}
+
+// HLSStats are the counters of a channel's HLS output.
+type HLSStats struct {
+	Active   bool
+	Segments uint64
+	Dropped  map[string]uint64 // frames TS cannot carry, by reason
+}
+
+// Server routes the HTTP paths of DESIGN.md.
+type Server struct {
+	box Box
+	log *slog.Logger
+	mux *http.ServeMux
+}
+
+// NewServer builds the handler tree. version is shown on the dashboard.
+func NewServer(box Box, log *slog.Logger, version string) *Server {
+	s := &Server{box: box, log: log, mux: http.NewServeMux()}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		newChannelCollector(box),
+	)
+	s.mux.HandleFunc("GET /live/{file}", s.serveFLV)
+	s.mux.HandleFunc("GET /hls/{ch}/{file}", s.serveHLS)
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	s.mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	s.mux.HandleFunc("GET /dashboard/channels.json", s.serveChannelsJSON)
+	s.mux.Handle("GET /", dashboard(version))
+	return s
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }

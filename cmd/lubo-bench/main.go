@@ -1,0 +1,254 @@
+// Command lubo-bench measures lubo as a whole: it starts the fake camera with
+// N copies of one clip, lubo with N channels pulling them, an HTTP-FLV viewer
+// and an HLS player per channel, and reports CPU cores, RSS per channel and
+// dropped frames over the run. `make bench` runs it.
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+func main() {
+	luboBin := flag.String("lubo", "bin/lubo", "lubo binary")
+	camBin := flag.String("fakecam", "bin/lubo-fakecam", "fake camera binary")
+	clip := flag.String("clip", "testdata/h264_1080p.mp4", "clip each camera loops")
+	n := flag.Int("channels", 16, "channels")
+	dur := flag.Duration("duration", 60*time.Second, "measured time")
+	warm := flag.Duration("warmup", 5*time.Second, "time before measuring")
+	flag.Parse()
+	if err := run(*luboBin, *camBin, *clip, *n, *dur, *warm); err != nil {
+		fmt.Fprintln(os.Stderr, "lubo-bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(luboBin, camBin, clip string, n int, dur, warm time.Duration) error {
+	if _, err := os.Stat(clip); err != nil {
+		return fmt.Errorf("clip: %w (make it with: bash testdata/make.sh bench)", err)
+	}
+	dir, err := os.MkdirTemp("", "lubo-bench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	camPort, httpPort := freePort(), freePort()
+	camArgs := []string{"-rtsp", fmt.Sprintf("127.0.0.1:%d", camPort)}
+	for i := range n {
+		camArgs = append(camArgs, fmt.Sprintf("cam%d=%s", i, clip))
+	}
+	cam := exec.CommandContext(ctx, camBin, camArgs...)
+	cam.Stderr = io.Discard
+	if err := cam.Start(); err != nil {
+		return fmt.Errorf("fake camera: %w", err)
+	}
+	defer cam.Wait()
+	time.Sleep(time.Second)
+
+	var cfg strings.Builder
+	fmt.Fprintf(&cfg, "data_dir: %s\nhttp: {listen: \"127.0.0.1:%d\"}\nrtsp: {listen: \"127.0.0.1:%d\"}\nlog: {level: warn}\nchannels:\n", dir, httpPort, freePort())
+	for i := range n {
+		fmt.Fprintf(&cfg, "  - {id: c%d, source: \"rtsp://127.0.0.1:%d/cam%d\", on_demand: false}\n", i, camPort, i)
+	}
+	cfgPath := filepath.Join(dir, "lubo.yaml")
+	if err := os.WriteFile(cfgPath, []byte(cfg.String()), 0o644); err != nil {
+		return err
+	}
+	lubo := exec.CommandContext(ctx, luboBin, "run", "-config", cfgPath)
+	lubo.Stderr = os.Stderr
+	if err := lubo.Start(); err != nil {
+		return fmt.Errorf("lubo: %w", err)
+	}
+	defer lubo.Wait()
+	base := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
+	if err := waitHTTP(base + "/healthz"); err != nil {
+		return err
+	}
+
+	var flvBytes, hlsBytes atomic.Int64
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(2)
+		go func() { defer wg.Done(); viewFLV(ctx, fmt.Sprintf("%s/live/c%d.flv", base, i), &flvBytes) }()
+		go func() { defer wg.Done(); playHLS(ctx, fmt.Sprintf("%s/hls/c%d", base, i), &hlsBytes) }()
+	}
+	time.Sleep(warm)
+
+	pid := lubo.Process.Pid
+	cpu0, t0 := cpuTime(pid), time.Now()
+	flv0, hls0 := flvBytes.Load(), hlsBytes.Load()
+	drop0 := metricSum(base, "lubo_dropped_frames_total")
+	var peakRSS int64
+	for end := time.Now().Add(dur); time.Now().Before(end); time.Sleep(time.Second) {
+		peakRSS = max(peakRSS, rssBytes(pid))
+	}
+	cpu1, t1 := cpuTime(pid), time.Now()
+	wall := t1.Sub(t0).Seconds()
+	cores := (cpu1 - cpu0).Seconds() / wall
+	drops := metricSum(base, "lubo_dropped_frames_total") - drop0
+	hlsDrops := metricSum(base, "lubo_hls_dropped_frames_total")
+
+	// First byte for a channel that is already running (cached GOP).
+	var firsts []time.Duration
+	for i := range min(n, 8) {
+		firsts = append(firsts, firstByte(fmt.Sprintf("%s/live/c%d.flv", base, i)))
+	}
+	cancel()
+	wg.Wait()
+
+	fmt.Printf("channels:            %d x %s\n", n, filepath.Base(clip))
+	fmt.Printf("measured:            %.0f s after %v warm-up\n", wall, warm)
+	fmt.Printf("cpu:                 %.3f cores (%.4f per channel)\n", cores, cores/float64(n))
+	fmt.Printf("rss peak:            %.1f MB (%.2f MB per channel)\n", float64(peakRSS)/1e6, float64(peakRSS)/1e6/float64(n))
+	fmt.Printf("flv out:             %.1f Mbit/s\n", float64(flvBytes.Load()-flv0)*8/wall/1e6)
+	fmt.Printf("hls out:             %.1f Mbit/s\n", float64(hlsBytes.Load()-hls0)*8/wall/1e6)
+	fmt.Printf("dropped frames:      %.0f (readers), %.0f (hls cannot carry)\n", drops, hlsDrops)
+	fmt.Printf("first flv byte:      %v\n", firsts)
+	return nil
+}
+
+func freePort() int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func waitHTTP(url string) error {
+	for range 100 {
+		if r, err := http.Get(url); err == nil {
+			r.Body.Close()
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("%s did not answer", url)
+}
+
+func viewFLV(ctx context.Context, url string, n *atomic.Int64) {
+	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return
+	}
+	defer resp.Body.Close()
+	buf := make([]byte, 64<<10)
+	for {
+		k, err := resp.Body.Read(buf)
+		n.Add(int64(k))
+		if err != nil {
+			return
+		}
+	}
+}
+
+// playHLS polls the playlist like a player and fetches each new segment.
+func playHLS(ctx context.Context, base string, n *atomic.Int64) {
+	seen := map[string]bool{}
+	for ctx.Err() == nil {
+		body, err := get(ctx, base+"/index.m3u8")
+		if err == nil {
+			for _, line := range strings.Split(string(body), "\n") {
+				if strings.HasSuffix(line, ".ts") && !seen[line] {
+					seen[line] = true
+					seg, err := get(ctx, base+"/"+line)
+					if err == nil {
+						n.Add(int64(len(seg)))
+					}
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+func get(ctx context.Context, url string) ([]byte, error) {
+	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	return io.ReadAll(resp.Body)
+}
+
+func firstByte(url string) time.Duration {
+	start := time.Now()
+	resp, err := http.Get(url)
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	var b [1]byte
+	if _, err := resp.Body.Read(b[:]); err != nil {
+		return -1
+	}
+	return time.Since(start).Round(100 * time.Microsecond)
+}
+
+// cpuTime is the process's user+system CPU time from /proc.
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	ut, _ := strconv.ParseInt(fields[11], 10, 64)
+	st, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(ut+st) * time.Second / 100 // USER_HZ
+}
+
+func rssBytes(pid int) int64 {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.Fields(v)[0], 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+// metricSum adds up every sample of a metric family on /metrics.
+func metricSum(base, name string) float64 {
+	body, err := get(context.Background(), base+"/metrics")
+	if err != nil {
+		return -1
+	}
+	sum := 0.0
+	for _, line := range strings.Split(string(body), "\n") {
+		if strings.HasPrefix(line, name+"{") || strings.HasPrefix(line, name+" ") {
+			f := strings.Fields(line)
+			v, _ := strconv.ParseFloat(f[len(f)-1], 64)
+			sum += v
+		}
+	}
+	return sum
+}

@@ -1,0 +1,171 @@
+// Command lubo is the classroom media relay and recording daemon.
+//
+//	lubo run [-config FILE]   serve (no flag: the embedded demo channel)
+//	lubo check -config FILE   validate a config, print every problem
+//	lubo probe URL            print the tracks of a source
+//	lubo version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/lubo-edge/lubo/configs"
+	"github.com/lubo-edge/lubo/daemon"
+	"github.com/lubo-edge/lubo/testdata"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const usage = `usage:
+  lubo run [-config FILE]   serve; without -config, the embedded demo channel
+  lubo check -config FILE   validate a config and print every problem
+  lubo probe URL            print a source's tracks and codec parameters
+  lubo version              print the version
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "run":
+		return cmdRun(args[1:], stderr)
+	case "check":
+		return cmdCheck(args[1:], stdout, stderr)
+	case "probe":
+		return cmdProbe(args[1:], stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "lubo", version)
+		return 0
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "lubo: unknown command %q\n%s", args[0], usage)
+	return 2
+}
+
+func cmdCheck(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "", "config file to validate")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *path == "" {
+		fmt.Fprintln(stderr, "lubo check: -config FILE is required")
+		return 2
+	}
+	cfg, err := configs.Load(*path)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "%s: ok (%d channels, %d courses)\n", *path, len(cfg.Channels), len(cfg.Schedule))
+	return 0
+}
+
+func cmdRun(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "", "config file (default: the embedded demo)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	var cfg *configs.Config
+	if *path == "" {
+		cfg = configs.Demo()
+		if err := writeDemoSample(cfg); err != nil {
+			fmt.Fprintln(stderr, "lubo:", err)
+			return 1
+		}
+	} else {
+		var err error
+		if cfg, err = configs.Load(*path); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+	}
+	log := newLogger(cfg.Log, stderr)
+	if *path == "" {
+		log.Info("no -config given: running the embedded demo channel", "data_dir", cfg.DataDir)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	d, err := daemon.New(cfg, log, version)
+	if err == nil {
+		err = d.Listen()
+	}
+	if err != nil {
+		log.Error("cannot start", "err", err)
+		return 1
+	}
+	var updates <-chan *configs.Config
+	watchDone := make(chan struct{})
+	if *path != "" {
+		w := configs.NewWatcher(*path, log)
+		updates = w.Updates()
+		go func() {
+			defer close(watchDone)
+			if err := w.Run(ctx); err != nil {
+				log.Error("config watcher stopped; edits are no longer applied", "err", err)
+			}
+		}()
+	} else {
+		close(watchDone)
+	}
+	err = d.Run(ctx, updates)
+	stop()
+	<-watchDone
+	if err != nil && !errors.Is(err, context.Canceled) {
+		log.Error("stopped", "err", err)
+		return 1
+	}
+	log.Info("stopped")
+	return 0
+}
+
+// writeDemoSample puts the embedded clip where the demo config's file source
+// points, so the demo runs without any file of its own.
+func writeDemoSample(cfg *configs.Config) error {
+	path, ok := configs.FilePath(cfg.Channels[0].Source)
+	if !ok {
+		return fmt.Errorf("demo config: channel source %q is not a file", cfg.Channels[0].Source)
+	}
+	if st, err := os.Stat(path); err == nil && st.Size() == int64(len(testdata.Sample)) {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, testdata.Sample, 0o644); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	return os.Rename(tmp, path)
+}
+
+func newLogger(l configs.Log, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: l.SlogLevel()}
+	if l.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

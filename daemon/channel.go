@@ -1,0 +1,185 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/lubo-edge/lubo/api"
+	"github.com/lubo-edge/lubo/configs"
+	"github.com/lubo-edge/lubo/relay"
+	"github.com/lubo-edge/lubo/relay/sources"
+	"github.com/lubo-edge/lubo/segmenter"
+)
+
+// channel is one configured channel at run time: its main stream (feeds
+// recording), its live stream (the sub stream when there is one, else the
+// main one) and its HLS output, started on the first playlist request.
+type channel struct {
+	cfg  configs.Channel
+	hls  configs.HLS
+	log  *slog.Logger
+	main *relay.Stream
+	live *relay.Stream
+
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	hlsMu  sync.Mutex
+	hlsOut *hlsSession
+	hlsCtx context.Context
+	hlsWG  sync.WaitGroup
+}
+
+func newChannel(cfg configs.Channel, hls configs.HLS, log *slog.Logger) (*channel, error) {
+	c := &channel{cfg: cfg, hls: hls, log: log.With("channel", cfg.ID)}
+	opts := relay.StreamOptions{OnDemand: cfg.OnDemand, IdleTimeout: cfg.IdleTimeout, Logger: log}
+	src, err := sources.Open(cfg.MainURL(), sources.Options{Transport: cfg.Transport})
+	if err != nil {
+		return nil, fmt.Errorf("channel %s: %w", cfg.ID, err)
+	}
+	c.main = relay.NewStream(cfg.ID, src, opts)
+	c.live = c.main
+	if sub := cfg.SubURL(); sub != "" {
+		subSrc, err := sources.Open(sub, sources.Options{Transport: cfg.Transport})
+		if err != nil {
+			return nil, fmt.Errorf("channel %s: sub_source: %w", cfg.ID, err)
+		}
+		c.live = relay.NewStream(cfg.ID+"/sub", subSrc, opts)
+	}
+	return c, nil
+}
+
+// start runs the channel's streams until stop is called.
+func (c *channel) start(parent context.Context) {
+	ctx, cancel := context.WithCancel(parent)
+	c.cancel = cancel
+	c.done = make(chan struct{})
+	c.hlsMu.Lock()
+	c.hlsCtx = ctx
+	c.hlsMu.Unlock()
+	var wg sync.WaitGroup
+	run := func(fn func(context.Context) error) {
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = fn(ctx) }()
+	}
+	run(c.main.Run)
+	if c.live != c.main {
+		run(c.live.Run)
+	}
+	run(c.expireHLS)
+	go func() {
+		wg.Wait()
+		c.stopHLS()
+		c.hlsWG.Wait()
+		close(c.done)
+	}()
+	c.log.Info("channel started", "source", configs.RedactURL(c.cfg.MainURL()), "on_demand", c.cfg.OnDemand)
+}
+
+// stop ends the channel and waits for all its goroutines.
+func (c *channel) stop() {
+	c.cancel()
+	<-c.done
+	c.log.Info("channel stopped")
+}
+
+// hlsSession is a running HLS muxer fed by one reader of the live stream.
+type hlsSession struct {
+	mux    *segmenter.HLS
+	reader *relay.Reader
+	cancel context.CancelFunc
+	last   time.Time // last request; guarded by channel.hlsMu
+}
+
+// hlsHandler returns the channel's HLS handler, starting the muxer if this
+// is the first request in a while.
+func (c *channel) hlsHandler() (http.Handler, bool) {
+	c.hlsMu.Lock()
+	defer c.hlsMu.Unlock()
+	if c.hlsCtx == nil || c.hlsCtx.Err() != nil {
+		return nil, false
+	}
+	if c.hlsOut == nil {
+		rd, err := c.live.AddReader("hls")
+		if err != nil {
+			return nil, false
+		}
+		ctx, cancel := context.WithCancel(c.hlsCtx)
+		mux := segmenter.NewHLS(segmenter.HLSOptions{Target: c.hls.Segment, Window: c.hls.Window, Logger: c.log})
+		s := &hlsSession{mux: mux, reader: rd, cancel: cancel}
+		c.hlsOut = s
+		c.hlsWG.Add(1)
+		go func() {
+			defer c.hlsWG.Done()
+			defer mux.Close()
+			defer rd.Close()
+			for {
+				f, err := rd.Read(ctx)
+				if err != nil {
+					return
+				}
+				mux.WriteFrame(f)
+			}
+		}()
+		c.log.Info("hls started")
+	}
+	c.hlsOut.last = time.Now()
+	return c.hlsOut.mux, true
+}
+
+// hlsIdle is how long HLS runs without a request: the channel's idle timeout,
+// but at least a few segments, so a player that pauses briefly does not
+// restart it.
+func (c *channel) hlsIdle() time.Duration {
+	return max(c.cfg.IdleTimeout, 4*c.hls.Segment, 10*time.Second)
+}
+
+// expireHLS stops the HLS muxer once nobody has asked for it for hlsIdle,
+// which releases its reader so an on-demand source can stop.
+func (c *channel) expireHLS(ctx context.Context) error {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			c.hlsMu.Lock()
+			if c.hlsOut != nil && time.Since(c.hlsOut.last) > c.hlsIdle() {
+				c.hlsOut.cancel()
+				c.hlsOut = nil
+				c.log.Info("hls stopped: no requests", "idle", c.hlsIdle())
+			}
+			c.hlsMu.Unlock()
+		}
+	}
+}
+
+func (c *channel) stopHLS() {
+	c.hlsMu.Lock()
+	if c.hlsOut != nil {
+		c.hlsOut.cancel()
+		c.hlsOut = nil
+	}
+	c.hlsMu.Unlock()
+}
+
+func (c *channel) info() api.ChannelInfo {
+	info := api.ChannelInfo{
+		ID: c.cfg.ID, Name: c.cfg.Name, Source: configs.RedactURL(c.cfg.MainURL()),
+		OnDemand: c.cfg.OnDemand, Main: c.main, Live: c.live,
+	}
+	c.hlsMu.Lock()
+	if c.hlsOut != nil {
+		st := c.hlsOut.mux.Stats()
+		info.HLS = api.HLSStats{Active: true, Segments: st.Segments, Dropped: map[string]uint64{
+			"unsupported_codec": st.Dropped.Unsupported, "before_keyframe": st.Dropped.BeforeKeyframe, "invalid": st.Dropped.Invalid,
+		}}
+	}
+	c.hlsMu.Unlock()
+	return info
+}

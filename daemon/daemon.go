@@ -1,0 +1,229 @@
+// Package daemon is the running lubo: it turns a config into channels,
+// serves them over HTTP and RTSP, and applies config reloads channel by
+// channel.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/lubo-edge/lubo/api"
+	"github.com/lubo-edge/lubo/configs"
+	"github.com/lubo-edge/lubo/relay"
+	"github.com/lubo-edge/lubo/relay/rtsp"
+)
+
+// Daemon owns the channels and the listeners.
+type Daemon struct {
+	log     *slog.Logger
+	version string
+
+	httpLn net.Listener
+	rtsp   *rtsp.Server
+
+	mu       sync.RWMutex
+	cfg      *configs.Config
+	channels map[string]*channel
+	ctx      context.Context // set by Run; channels started later use it
+}
+
+// New checks that every channel's source can be built; it starts nothing.
+func New(cfg *configs.Config, log *slog.Logger, version string) (*Daemon, error) {
+	d := &Daemon{log: log, version: version, cfg: cfg, channels: map[string]*channel{}}
+	for _, chCfg := range cfg.Channels {
+		c, err := newChannel(chCfg, cfg.HLS, log)
+		if err != nil {
+			return nil, err
+		}
+		d.channels[chCfg.ID] = c
+	}
+	return d, nil
+}
+
+// Listen binds the HTTP and RTSP listeners, so a port in use is reported
+// before anything starts.
+func (d *Daemon) Listen() error {
+	ln, err := net.Listen("tcp", d.cfg.HTTP.Listen)
+	if err != nil {
+		return fmt.Errorf("http.listen %s: %w", d.cfg.HTTP.Listen, err)
+	}
+	d.httpLn = ln
+	if d.cfg.RTSP.Listen != "" {
+		d.rtsp = rtsp.NewServer(rtsp.ServerOptions{Lookup: d.liveStream, Logger: d.log})
+		if err := d.rtsp.Listen(d.cfg.RTSP.Listen); err != nil {
+			ln.Close()
+			return fmt.Errorf("rtsp.listen %s: %w", d.cfg.RTSP.Listen, err)
+		}
+	}
+	return nil
+}
+
+// HTTPAddr is the bound HTTP address (after Listen).
+func (d *Daemon) HTTPAddr() net.Addr { return d.httpLn.Addr() }
+
+// RTSPAddr is the bound RTSP address, nil when RTSP is off.
+func (d *Daemon) RTSPAddr() net.Addr {
+	if d.rtsp == nil {
+		return nil
+	}
+	return d.rtsp.Addr()
+}
+
+// Run serves until ctx ends, applying configs from updates as they come.
+// Listen must have been called.
+func (d *Daemon) Run(ctx context.Context, updates <-chan *configs.Config) error {
+	d.mu.Lock()
+	d.ctx = ctx
+	for _, chCfg := range d.cfg.Channels {
+		d.channels[chCfg.ID].start(ctx)
+	}
+	d.mu.Unlock()
+
+	srv := &http.Server{
+		Handler:           api.NewServer(d, d.log, d.version),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(d.log.Handler(), slog.LevelDebug),
+	}
+	var wg sync.WaitGroup
+	errc := make(chan error, 2)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := srv.Serve(d.httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("http: %w", err)
+		}
+	}()
+	if d.rtsp != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := d.rtsp.Run(ctx); err != nil {
+				errc <- fmt.Errorf("rtsp: %w", err)
+			}
+		}()
+	}
+	d.log.Info("lubo running", "http", d.httpLn.Addr().String(), "rtsp", addrString(d.RTSPAddr()), "channels", len(d.cfg.Channels))
+
+	var runErr error
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			break loop
+		case err := <-errc:
+			runErr = err
+			break loop
+		case cfg, ok := <-updates:
+			if !ok {
+				updates = nil
+				continue
+			}
+			d.apply(ctx, cfg)
+		}
+	}
+	// Viewers hold long requests: stop the channels first (which ends
+	// their readers), then close the listener.
+	d.mu.Lock()
+	for _, c := range d.channels {
+		c.stop()
+	}
+	d.mu.Unlock()
+	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(shutCtx)
+	if d.rtsp != nil {
+		d.rtsp.Close()
+	}
+	wg.Wait()
+	return runErr
+}
+
+// apply restarts only the channels the new config adds, removes or changes.
+func (d *Daemon) apply(ctx context.Context, cfg *configs.Config) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	old := d.cfg
+	added, removed, changed := configs.ChannelDiff(old, cfg)
+	if old.HTTP != cfg.HTTP || old.RTSP != cfg.RTSP || old.DataDir != cfg.DataDir {
+		d.log.Warn("config reload: listeners and data_dir change only on restart; keeping the old ones")
+	}
+	if old.HLS != cfg.HLS {
+		d.log.Warn("config reload: hls settings apply to channels started from now on")
+	}
+	for _, id := range append(removed, changed...) {
+		d.channels[id].stop()
+		delete(d.channels, id)
+	}
+	for _, id := range append(changed, added...) {
+		c, err := newChannel(*cfg.ChannelByID(id), cfg.HLS, d.log)
+		if err != nil {
+			d.log.Error("config reload: channel not started", "channel", id, "err", err)
+			continue
+		}
+		c.start(ctx)
+		d.channels[id] = c
+	}
+	d.cfg = cfg
+	d.log.Info("config reloaded", "added", added, "removed", removed, "changed", changed)
+}
+
+// Channels lists the channels in config order (api.Box).
+func (d *Daemon) Channels() []api.ChannelInfo {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	var out []api.ChannelInfo
+	for _, chCfg := range d.cfg.Channels {
+		if c, ok := d.channels[chCfg.ID]; ok {
+			out = append(out, c.info())
+		}
+	}
+	return out
+}
+
+// LiveStream is the stream viewers of id read (api.Box).
+func (d *Daemon) LiveStream(id string) (*relay.Stream, bool) { return d.liveStream(id) }
+
+func (d *Daemon) liveStream(id string) (*relay.Stream, bool) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	c, ok := d.channels[id]
+	if !ok {
+		return nil, false
+	}
+	return c.live, true
+}
+
+// MainStream is the stream recording of id reads.
+func (d *Daemon) MainStream(id string) (*relay.Stream, bool) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	c, ok := d.channels[id]
+	if !ok {
+		return nil, false
+	}
+	return c.main, true
+}
+
+// HLS is the HLS handler of id (api.Box).
+func (d *Daemon) HLS(id string) (http.Handler, bool) {
+	d.mu.RLock()
+	c, ok := d.channels[id]
+	d.mu.RUnlock()
+	if !ok {
+		return nil, false
+	}
+	return c.hlsHandler()
+}
+
+func addrString(a net.Addr) string {
+	if a == nil {
+		return "off"
+	}
+	return a.String()
+}

@@ -1,0 +1,166 @@
+package rtmp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	gortmp "github.com/yapingcat/gomedia/go-rtmp"
+
+	"github.com/lubo-edge/lubo/media"
+	"github.com/lubo-edge/lubo/relay"
+)
+
+// NewSource returns a relay.Source that plays rtmp://host[:port]/app/name
+// from an RTMP server or camera. Each Run is one connection: it announces
+// the tracks at the first keyframe and returns an error when the peer
+// fails, stays silent for 10 s, ends the stream or changes codec
+// parameters; it returns nil only when ctx is done.
+func NewSource(url string) relay.Source { return &playSource{url: url, silence: readTimeout} }
+
+type playSource struct {
+	url     string
+	silence time.Duration // longest quiet spell before the peer counts as gone
+}
+
+func (s *playSource) Run(ctx context.Context, out relay.Publisher) error {
+	t, err := parseURL(s.url)
+	if err != nil {
+		return err
+	}
+	conn, err := dial(ctx, t.addr)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+
+	p := &playSession{target: t, out: out, silence: s.silence}
+	err = p.run(conn)
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// playSession is one connection of a play source. Everything runs on the
+// goroutine of Run: gomedia calls back from inside Input.
+type playSession struct {
+	target  target
+	silence time.Duration
+	out     relay.Publisher
+	conv    *converter
+	begun   bool
+	playing bool
+	failed  error
+	errCode string
+}
+
+func (p *playSession) run(conn net.Conn) error {
+	w := wire{conn: conn, timeout: writeTimeout}
+	p.conv = newConverter(p.begin, p.frame)
+	client := gortmp.NewRtmpClient()
+	client.SetOutput(w.write)
+	client.OnFrame(p.conv.push)
+	client.OnStatus(p.status)
+	client.OnError(func(code, _ string) {
+		if code != "" {
+			p.errCode = code
+		}
+	})
+	client.OnStateChange(p.state)
+
+	addr := p.target.addr
+	if err := guard(func() error { client.Start(p.target.gomediaURL()); return nil }); err != nil {
+		return fmt.Errorf("rtmp: %s: %w", addr, err)
+	}
+	var ack acker
+	buf := make([]byte, readBufSize)
+	for {
+		if err := conn.SetReadDeadline(time.Now().Add(p.silence)); err != nil {
+			return fmt.Errorf("rtmp: %s: %w", addr, err)
+		}
+		n, rerr := conn.Read(buf)
+		if n > 0 {
+			if err := guard(func() error { return client.Input(buf[:n]) }); err != nil {
+				return fmt.Errorf("rtmp: %s: %w", addr, err)
+			}
+			if p.failed == nil && p.conv.err != nil {
+				p.failed = fmt.Errorf("rtmp: %s: %w", addr, p.conv.err)
+			}
+			if p.failed != nil {
+				return p.failed
+			}
+			if b := ack.received(n, time.Now()); b != nil && p.playing {
+				if err := w.write(b); err != nil {
+					return fmt.Errorf("rtmp: write %s: %w", addr, err)
+				}
+			}
+		}
+		if rerr != nil {
+			var ne net.Error
+			if errors.As(rerr, &ne) && ne.Timeout() {
+				return fmt.Errorf("rtmp: %s: no data for %s", addr, p.silence)
+			}
+			return fmt.Errorf("rtmp: read %s: %w", addr, rerr)
+		}
+	}
+}
+
+func (p *playSession) begin(t *media.Tracks) {
+	if p.begun {
+		// A relay.Source announces its tracks once per Run; the stream
+		// reconnects and so starts a session with the new parameters.
+		p.fail(fmt.Errorf("rtmp: %s: %w", p.target.addr, errTracksChanged))
+		return
+	}
+	p.begun = true
+	p.out.Begin(t)
+}
+
+func (p *playSession) frame(f *media.Frame) {
+	if p.failed == nil {
+		p.out.WriteFrame(f)
+	}
+}
+
+func (p *playSession) fail(err error) {
+	if p.failed == nil {
+		p.failed = err
+	}
+}
+
+// Status codes that end a live play without an error level.
+var endCodes = map[string]bool{
+	"NetStream.Play.Stop":            true,
+	"NetStream.Play.UnpublishNotify": true,
+	"NetStream.Play.Complete":        true,
+}
+
+func (p *playSession) status(code, level, desc string) {
+	switch {
+	case level == string(gortmp.LEVEL_ERROR):
+		p.fail(fmt.Errorf("rtmp: play %s on %s: %s (%s)", p.target.app, p.target.addr, code, desc))
+	case endCodes[code]:
+		p.fail(fmt.Errorf("rtmp: %s: stream ended (%s)", p.target.addr, code))
+	}
+}
+
+func (p *playSession) state(s gortmp.RtmpState) {
+	switch s {
+	case gortmp.STATE_RTMP_PLAY_START:
+		p.playing = true
+	case gortmp.STATE_RTMP_PLAY_FAILED:
+		code := p.errCode
+		if code == "" {
+			code = "rejected"
+		}
+		p.fail(fmt.Errorf("rtmp: play %s on %s: %s", p.target.app, p.target.addr, code))
+	}
+}

@@ -1,0 +1,192 @@
+package rtsp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/bluenviron/gortsplib/v4"
+	"github.com/bluenviron/gortsplib/v4/pkg/auth"
+
+	"github.com/lubo-edge/lubo/relay"
+)
+
+// ServerOptions configures the RTSP re-serve. Zero values mean the defaults.
+type ServerOptions struct {
+	// Lookup finds the stream of a channel id, the path of
+	// rtsp://host:port/{id}. Unknown ids are answered 404. Required.
+	Lookup func(id string) (*relay.Stream, bool)
+	// User and Pass, when User is set, are required from every player,
+	// with basic or digest authentication. Default: no authentication.
+	User string
+	Pass string
+	// UDPRTPPort is the server's RTP port for players that ask for UDP;
+	// RTCP uses the next port, so it must be even. 0 picks a free pair,
+	// -1 serves TCP (interleaved) only. Default 0.
+	UDPRTPPort int
+	// DescribeTimeout bounds the wait for a channel's first frame when a
+	// player asks for a channel nobody was watching. Default 10s.
+	DescribeTimeout time.Duration
+	// Logger receives the server's log lines. Default slog.Default().
+	Logger *slog.Logger
+}
+
+// Server serves relay.Streams to RTSP players. All players of a channel
+// share one relay.Reader and one gortsplib.ServerStream; the reader is
+// attached at the first DESCRIBE and closed when the last player leaves,
+// so an on-demand source can stop.
+type Server struct {
+	opts ServerOptions
+	log  *slog.Logger
+
+	ctx    context.Context // ends at Close; bounds the DESCRIBE waits
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // channel pumps
+
+	authMethods []auth.VerifyMethod // tests only: restrict what players may use
+
+	rs        *gortsplib.Server // nil before Listen
+	ln        net.Listener
+	closeOnce sync.Once
+
+	mu       sync.Mutex
+	closed   bool
+	channels map[string]*channel
+	pending  map[*gortsplib.ServerConn]*channel    // described, not set up yet
+	sessions map[*gortsplib.ServerSession]*channel // set up
+	playing  map[*gortsplib.ServerConn]*channel    // PLAY being answered
+}
+
+// NewServer makes a server; it listens once Listen is called.
+func NewServer(opts ServerOptions) *Server {
+	if opts.DescribeTimeout <= 0 {
+		opts.DescribeTimeout = 10 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Lookup == nil {
+		opts.Lookup = func(string) (*relay.Stream, bool) { return nil, false }
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Server{
+		opts:     opts,
+		log:      opts.Logger,
+		ctx:      ctx,
+		cancel:   cancel,
+		channels: make(map[string]*channel),
+		pending:  make(map[*gortsplib.ServerConn]*channel),
+		sessions: make(map[*gortsplib.ServerSession]*channel),
+		playing:  make(map[*gortsplib.ServerConn]*channel),
+	}
+}
+
+// Listen opens the RTSP port on addr (e.g. ":8554", "127.0.0.1:0") and the
+// UDP pair, and starts answering players.
+func (s *Server) Listen(addr string) error {
+	if s.rs != nil {
+		return errors.New("rtsp server: already listening")
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("rtsp server: listen address %q: %w", addr, err)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("rtsp server: %w", err)
+	}
+	rs := &gortsplib.Server{
+		Handler:     &serverHandler{s},
+		RTSPAddress: ln.Addr().String(),
+		// A newcomer gets the cached GOP at once: leave room for it.
+		WriteQueueSize: 4096,
+		Listen:         func(string, string) (net.Listener, error) { return ln, nil },
+		AuthMethods:    s.authMethods,
+	}
+	var udp []*net.UDPConn
+	if s.opts.UDPRTPPort >= 0 {
+		rtpConn, rtcpConn, err := listenUDPPair(host, s.opts.UDPRTPPort)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("rtsp server: UDP: %w", err)
+		}
+		udp = []*net.UDPConn{rtpConn, rtcpConn}
+		rs.UDPRTPAddress = rtpConn.LocalAddr().String()
+		rs.UDPRTCPAddress = rtcpConn.LocalAddr().String()
+		rs.ListenPacket = func(network, address string) (net.PacketConn, error) {
+			for _, c := range udp {
+				if c.LocalAddr().String() == address {
+					return c, nil
+				}
+			}
+			return net.ListenPacket(network, address)
+		}
+	}
+	if err := rs.Start(); err != nil {
+		ln.Close()
+		for _, c := range udp {
+			c.Close()
+		}
+		return fmt.Errorf("rtsp server: %w", err)
+	}
+	s.rs, s.ln = rs, ln
+	s.log.Info("rtsp server listening", "addr", ln.Addr().String(), "udp_rtp", rs.UDPRTPAddress, "auth", s.opts.User != "")
+	return nil
+}
+
+// Addr is the RTSP address the server listens on; nil before Listen.
+func (s *Server) Addr() net.Addr {
+	if s.ln == nil {
+		return nil
+	}
+	return s.ln.Addr()
+}
+
+// Run serves until ctx ends (then it closes the server and returns nil) or
+// the server fails.
+func (s *Server) Run(ctx context.Context) error {
+	if s.rs == nil {
+		return errors.New("rtsp server: Run before Listen")
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.rs.Wait() }()
+	select {
+	case <-ctx.Done():
+		s.Close()
+		<-done
+		return nil
+	case err := <-done:
+		s.mu.Lock()
+		byClose := s.closed
+		s.mu.Unlock()
+		s.Close()
+		if byClose {
+			return nil
+		}
+		return fmt.Errorf("rtsp server: %w", err)
+	}
+}
+
+// Close disconnects every player, detaches every reader and waits for the
+// server's goroutines. Safe to call more than once.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
+		s.cancel() // release handlers waiting for a first frame
+		if s.rs != nil {
+			s.rs.Close() // runs OnSessionClose and OnConnClose, which take mu
+		}
+		s.mu.Lock()
+		for _, ch := range s.channels {
+			s.dropLocked(ch)
+		}
+		s.mu.Unlock()
+		s.wg.Wait()
+	})
+}

@@ -1,0 +1,124 @@
+package rtsp
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lubo-edge/lubo/media"
+	"github.com/lubo-edge/lubo/relay"
+)
+
+// TestServerSharesOneReader: two players of a channel use one relay.Reader,
+// which is released when both have left.
+func TestServerSharesOneReader(t *testing.T) {
+	c := loadClip(t, clipH264AAC)
+	st := startStream(t, "c101", c.source(), relay.StreamOptions{Logger: testLogger(t)})
+	srv := startServer(t, ServerOptions{}, map[string]*relay.Stream{"c101": st})
+	u := serverURL(srv, "c101")
+
+	var stops []func() error
+	var recs []*recorder
+	for _, transport := range []string{"tcp", "udp"} {
+		rec := newRecorder(10)
+		stop, done := runSource(NewSource(u, SourceOptions{Transport: transport, Logger: testLogger(t)}), rec)
+		defer stop()
+		select {
+		case <-rec.enough:
+		case err := <-done:
+			t.Fatalf("%s player ended: %v", transport, err)
+		case <-time.After(15 * time.Second):
+			t.Fatalf("%s player got no frames", transport)
+		}
+		stops = append(stops, stop)
+		recs = append(recs, rec)
+	}
+	if n := st.ReaderCount(); n != 1 {
+		t.Errorf("ReaderCount with two players = %d, want 1", n)
+	}
+	for i, stop := range stops {
+		if err := stop(); err != nil {
+			t.Errorf("player %d: Run after cancel = %v", i, err)
+		}
+	}
+	waitFor(t, "the channel's reader to be released", func() bool { return st.ReaderCount() == 0 })
+	for _, rec := range recs {
+		begins, frames := rec.snapshot()
+		checkFrames(t, begins, frames, c.tracks)
+	}
+}
+
+// TestServerOnDemandSourceStops: the re-serve is what keeps an on-demand
+// source running, and it stops once the player has gone.
+func TestServerOnDemandSourceStops(t *testing.T) {
+	c := loadClip(t, clipH264AAC)
+	var running atomic.Int32
+	src := relay.SourceFunc(func(ctx context.Context, out relay.Publisher) error {
+		running.Add(1)
+		defer running.Add(-1)
+		return c.source().Run(ctx, out)
+	})
+	st := startStream(t, "od", src, relay.StreamOptions{OnDemand: true, IdleTimeout: 50 * time.Millisecond, Logger: testLogger(t)})
+	srv := startServer(t, ServerOptions{}, map[string]*relay.Stream{"od": st})
+	if running.Load() != 0 {
+		t.Fatal("on-demand source runs before anyone asked")
+	}
+	pull(t, serverURL(srv, "od"), SourceOptions{}, 5)
+	waitFor(t, "the on-demand source to stop", func() bool { return running.Load() == 0 })
+}
+
+// TestServerCodecChange: when the stream reconnects to something with other
+// codecs, players are disconnected, and the next one gets the new SDP.
+func TestServerCodecChange(t *testing.T) {
+	h264 := loadClip(t, clipH264AAC)
+	h265 := loadClip(t, clipH265PCMA)
+	var sessions atomic.Int32
+	switchCtx, switchNow := context.WithCancel(context.Background())
+	defer switchNow()
+	src := relay.SourceFunc(func(ctx context.Context, out relay.Publisher) error {
+		if sessions.Add(1) == 1 {
+			sctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			stopWatch := context.AfterFunc(switchCtx, cancel)
+			defer stopWatch()
+			h264.source().Run(sctx, out)
+			if ctx.Err() != nil {
+				return nil
+			}
+			return errors.New("camera rebooted")
+		}
+		return h265.source().Run(ctx, out)
+	})
+	st := startStream(t, "cc", src, relay.StreamOptions{Logger: testLogger(t),
+		Backoff: relay.Backoff{Min: 10 * time.Millisecond, Max: 10 * time.Millisecond}})
+	srv := startServer(t, ServerOptions{}, map[string]*relay.Stream{"cc": st})
+	u := serverURL(srv, "cc")
+
+	rec := newRecorder(5)
+	stop, done := runSource(NewSource(u, SourceOptions{Logger: testLogger(t)}), rec)
+	defer stop()
+	select {
+	case <-rec.enough:
+	case err := <-done:
+		t.Fatalf("player ended early: %v", err)
+	case <-time.After(15 * time.Second):
+		t.Fatal("no frames before the switch")
+	}
+	switchNow()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("player's Run returned nil after the codec change")
+		}
+		t.Logf("player disconnected: %v", err)
+	case <-time.After(15 * time.Second):
+		t.Fatal("player not disconnected after the codec change")
+	}
+	begins, frames := pull(t, u, SourceOptions{}, 5)
+	if begins[0].Video.Codec != media.H265 || begins[0].Audio.Codec != media.PCMA {
+		t.Errorf("after the switch the player got %s, want H265 + PCMA", begins[0])
+	}
+	checkFrames(t, begins, frames, h265.tracks)
+}

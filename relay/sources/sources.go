@@ -1,0 +1,45 @@
+// Package sources picks the relay.Source for a source URL by its scheme.
+package sources
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/lubo-edge/lubo/configs"
+	"github.com/lubo-edge/lubo/relay"
+	"github.com/lubo-edge/lubo/relay/flv"
+	"github.com/lubo-edge/lubo/relay/mp4file"
+	"github.com/lubo-edge/lubo/relay/rtmp"
+	"github.com/lubo-edge/lubo/relay/rtsp"
+)
+
+// Options are the per-channel settings a source may need.
+type Options struct {
+	// Transport is the RTSP transport: tcp, udp or auto. Default tcp.
+	Transport string
+}
+
+// Open returns the source for raw: rtsp(s)://, rtmp://, http(s)://…flv or
+// file: (a local MP4 played as a loop).
+func Open(raw string, opts Options) (relay.Source, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("source %s: %w", configs.RedactURL(raw), err)
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "rtsp", "rtsps":
+		return rtsp.NewSource(raw, rtsp.SourceOptions{Transport: opts.Transport}), nil
+	case "rtmp":
+		return rtmp.NewSource(raw), nil
+	case "http", "https":
+		return flv.NewSource(raw), nil
+	case "file":
+		path, ok := configs.FilePath(raw)
+		if !ok {
+			return nil, fmt.Errorf("source %s: not a file path; want file:///abs/path.mp4 or file:relative/path.mp4", raw)
+		}
+		return mp4file.NewSource(path), nil
+	}
+	return nil, fmt.Errorf("source %s: unsupported scheme %q; want rtsp, rtmp, http(s) (FLV) or file", configs.RedactURL(raw), u.Scheme)
+}

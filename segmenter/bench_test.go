@@ -1,0 +1,62 @@
+package segmenter
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/lubo-edge/lubo/media"
+)
+
+// BenchmarkHLSMux measures muxing H.264+AAC frames into HLS segments, one
+// frame per op; bytes are frame payloads. "clip" is the real 320x240 test
+// clip, "4Mbps" made-up frames at a 1080p camera's size (25 fps, 20 kB
+// pictures, 200 kB keyframes each second).
+func BenchmarkHLSMux(b *testing.B) {
+	b.Run("clip", func(b *testing.B) {
+		benchmarkMux(b, loadClip(b, "h264_aac").session(1, 0, 0, false))
+	})
+	b.Run("4Mbps", func(b *testing.B) {
+		frames := synthFrames(synthTracks(1), 0, 6*time.Second)
+		key := media.AppendAnnexB(nil, synthSPS, synthPPS, append([]byte{0x65, 0x88}, bytes.Repeat([]byte{0xab}, 200_000)...))
+		delta := media.AppendAnnexB(nil, append([]byte{0x41, 0x9a}, bytes.Repeat([]byte{0xcd}, 20_000)...))
+		for _, f := range frames {
+			if f.IsVideo() && f.Key {
+				f.Data = key
+			} else if f.IsVideo() {
+				f.Data = delta
+			}
+		}
+		benchmarkMux(b, frames)
+	})
+}
+
+// benchmarkMux loops frames, shifting timestamps on every pass so the
+// timeline runs on as a live stream's does.
+func benchmarkMux(b *testing.B, frames []*media.Frame) {
+	var size int64
+	var span time.Duration
+	for _, f := range frames {
+		size += int64(len(f.Data))
+		span = max(span, f.DTS+40*time.Millisecond)
+	}
+	h := NewHLS(HLSOptions{Channel: "bench", Logger: quiet()})
+	b.SetBytes(size / int64(len(frames)))
+	b.ReportAllocs()
+	var fr media.Frame // the muxer keeps no frame, so one will do
+	i := 0
+	for b.Loop() {
+		src := frames[i%len(frames)]
+		off := time.Duration(i/len(frames)) * span
+		fr = *src
+		fr.DTS += off
+		fr.PTS += off
+		h.WriteFrame(&fr)
+		i++
+	}
+	b.StopTimer()
+	h.Close()
+	if i >= len(frames) && h.Stats().Segments == 0 {
+		b.Fatal("no segment made")
+	}
+}

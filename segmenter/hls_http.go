@@ -1,0 +1,125 @@
+package segmenter
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// PlaylistName is the playlist's file name in a channel's HLS folder.
+const PlaylistName = "index.m3u8"
+
+// ServeHTTP serves the channel's HLS folder; paths are relative to it (mount
+// with http.StripPrefix): "index.m3u8" and "seg{N}.ts". Unknown and expired
+// segments are 404. Before the first segment is complete, a playlist request
+// waits for it, up to 3 targets + 2 s or until the client goes away, then
+// answers 503.
+func (h *HLS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.lastRequest.Store(time.Now().UnixNano())
+	hdr := w.Header()
+	hdr.Set("Access-Control-Allow-Origin", "*")
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+	case http.MethodOptions:
+		hdr.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+		hdr.Set("Access-Control-Allow-Headers", "Range")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	default:
+		hdr.Set("Allow", "GET, HEAD, OPTIONS")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	name := strings.TrimPrefix(r.URL.Path, "/")
+	if name == PlaylistName {
+		h.servePlaylist(w, r)
+		return
+	}
+	if seq, ok := parseSegmentName(name); ok {
+		h.serveSegment(w, r, seq)
+		return
+	}
+	http.NotFound(w, r)
+}
+
+// parseSegmentName reads N from "seg{N}.ts".
+func parseSegmentName(name string) (uint64, bool) {
+	digits, ok := strings.CutPrefix(name, "seg")
+	if !ok {
+		return 0, false
+	}
+	digits, ok = strings.CutSuffix(digits, ".ts")
+	if !ok || digits == "" || digits[0] == '+' || (len(digits) > 1 && digits[0] == '0') {
+		return 0, false
+	}
+	seq, err := strconv.ParseUint(digits, 10, 64)
+	return seq, err == nil
+}
+
+func (h *HLS) servePlaylist(w http.ResponseWriter, r *http.Request) {
+	wait := time.NewTimer(3*h.opts.Target + 2*time.Second)
+	defer wait.Stop()
+	select {
+	case <-h.ready:
+	case <-wait.C:
+	case <-r.Context().Done():
+	}
+	h.mu.Lock()
+	playlist, ended := h.playlist, h.ended
+	h.mu.Unlock()
+	if playlist == nil {
+		if ended {
+			http.Error(w, "the stream ended without a segment", http.StatusNotFound)
+			return
+		}
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "no segment yet", http.StatusServiceUnavailable)
+		return
+	}
+	hdr := w.Header()
+	hdr.Set("Content-Type", "application/vnd.apple.mpegurl")
+	hdr.Set("Cache-Control", "no-cache")
+	hdr.Set("Content-Length", strconv.Itoa(len(playlist)))
+	if r.Method == http.MethodHead {
+		return
+	}
+	_, _ = w.Write(playlist) // a client gone away is not our error
+}
+
+func (h *HLS) serveSegment(w http.ResponseWriter, r *http.Request, seq uint64) {
+	data := h.segmentData(seq)
+	if data == nil {
+		http.Error(w, "no such segment (expired or not yet made)", http.StatusNotFound)
+		return
+	}
+	hdr := w.Header()
+	hdr.Set("Content-Type", "video/mp2t")
+	// A segment never changes, but may be dropped from memory after about
+	// keep targets; caching longer than that buys nothing.
+	hdr.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(time.Duration(h.keep)*h.opts.Target/time.Second)))
+	if r.Header.Get("Range") != "" {
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
+		return
+	}
+	hdr.Set("Content-Length", strconv.Itoa(len(data)))
+	if r.Method == http.MethodHead {
+		return
+	}
+	_, _ = w.Write(data) // a client gone away is not our error
+}
+
+// segmentData returns the bytes of segment seq, or nil when it is not held.
+func (h *HLS) segmentData(seq uint64) []byte {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.segments) == 0 || seq < h.segments[0].seq {
+		return nil
+	}
+	i := seq - h.segments[0].seq
+	if i >= uint64(len(h.segments)) {
+		return nil
+	}
+	return h.segments[i].data
+}

@@ -1,0 +1,231 @@
+package segmenter
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	mpeg2 "github.com/yapingcat/gomedia/go-mpeg2"
+
+	"github.com/lubo-edge/lubo/media"
+)
+
+// tsOffset is added to every timestamp written to MPEG-TS: a stream whose
+// DTS starts at zero may have B-frames with a slightly negative DTS, and TS
+// timestamps are unsigned.
+const tsOffset = time.Second
+
+// tsWriter builds one MPEG-TS segment at a time into a buffer it reuses.
+// Each segment gets a fresh gomedia TSMuxer, so it opens with PAT and PMT;
+// continuity counters are rewritten to run on across segments as one
+// transport stream would.
+type tsWriter struct {
+	mux      *mpeg2.TSMuxer
+	buf      []byte // the open segment's bytes
+	scratch  []byte // a frame being prepared (parameter sets, ADTS)
+	cc       [1 << 13]uint8
+	videoPID uint16 // 0: no video in this segment
+	audioPID uint16 // 0: no audio in this segment
+
+	tracks     *media.Tracks
+	adts       adtsHeader
+	needParams bool // the next video frame opens the segment
+
+	start         time.Duration
+	discontinuity bool
+	lastVideo     time.Duration
+	videoStep     time.Duration
+	lastAudio     time.Duration
+	audioStep     time.Duration
+	videoSeen     bool
+	audioSeen     bool
+}
+
+// begin opens a segment for session t. withAudio tells whether the session's
+// audio can be carried (AAC with a usable config, its header in adts).
+func (w *tsWriter) begin(t *media.Tracks, withAudio bool, adts adtsHeader, start time.Duration, discontinuity bool) {
+	w.mux = mpeg2.NewTSMuxer()
+	w.mux.OnPacket = w.onPacket
+	w.buf = w.buf[:0]
+	w.videoPID, w.audioPID = 0, 0
+	if v := t.Video; v != nil {
+		switch v.Codec {
+		case media.H264:
+			w.videoPID = w.mux.AddStream(mpeg2.TS_STREAM_H264)
+		case media.H265:
+			w.videoPID = w.mux.AddStream(mpeg2.TS_STREAM_H265)
+		}
+	}
+	if withAudio {
+		w.audioPID = w.mux.AddStream(mpeg2.TS_STREAM_AAC)
+	}
+	w.tracks, w.adts = t, adts
+	w.needParams = true
+	w.start, w.discontinuity = start, discontinuity
+	w.videoSeen, w.audioSeen = false, false
+	w.videoStep, w.audioStep = 0, 0
+}
+
+// onPacket appends one 188-byte TS packet and gives it the PID's next
+// continuity counter.
+func (w *tsWriter) onPacket(pkt []byte) {
+	off := len(w.buf)
+	w.buf = append(w.buf, pkt...)
+	if len(pkt) < 4 || pkt[3]&0x10 == 0 { // the counter only counts packets with payload
+		return
+	}
+	pid := uint16(pkt[1]&0x1f)<<8 | uint16(pkt[2])
+	w.buf[off+3] = w.buf[off+3]&0xf0 | w.cc[pid]&0x0f
+	w.cc[pid]++
+}
+
+var errNoStream = errors.New("the segment has no stream for this codec")
+
+// write muxes one frame into the open segment.
+func (w *tsWriter) write(f *media.Frame) error {
+	if f.IsVideo() {
+		return w.writeVideo(f)
+	}
+	return w.writeAudio(f)
+}
+
+func (w *tsWriter) writeVideo(f *media.Frame) error {
+	if w.videoPID == 0 || w.tracks.Video.Codec != f.Codec {
+		return fmt.Errorf("%v frame: %w", f.Codec, errNoStream)
+	}
+	data := f.Data
+	if w.needParams {
+		data = w.withParameterSets(f)
+		w.needParams = false
+	}
+	if err := w.mux.Write(w.videoPID, data, tsMillis(f.PTS), tsMillis(f.DTS)); err != nil {
+		return fmt.Errorf("mux %v: %w", f.Codec, err)
+	}
+	if w.videoSeen {
+		w.videoStep = f.DTS - w.lastVideo
+	}
+	w.lastVideo, w.videoSeen = f.DTS, true
+	return nil
+}
+
+func (w *tsWriter) writeAudio(f *media.Frame) error {
+	if w.audioPID == 0 || f.Codec != media.AAC {
+		return fmt.Errorf("%v frame: %w", f.Codec, errNoStream)
+	}
+	var err error
+	w.scratch, err = w.adts.appendFrame(w.scratch[:0], f.Data)
+	if err != nil {
+		return err
+	}
+	if err := w.mux.Write(w.audioPID, w.scratch, tsMillis(f.PTS), tsMillis(f.DTS)); err != nil {
+		return fmt.Errorf("mux AAC: %w", err)
+	}
+	if w.audioSeen {
+		w.audioStep = f.DTS - w.lastAudio
+	}
+	w.lastAudio, w.audioSeen = f.DTS, true
+	return nil
+}
+
+// withParameterSets returns f.Data, or when it lacks any of the parameter
+// sets its codec needs, a copy with the session's VPS/SPS/PPS inserted after
+// a leading access unit delimiter, so a segment decodes on its own.
+func (w *tsWriter) withParameterSets(f *media.Frame) []byte {
+	v := w.tracks.Video
+	var params [][]byte
+	var have, need uint8 // bits: 1 VPS, 2 SPS, 4 PPS
+	if f.Codec == media.H265 {
+		params, need = [][]byte{v.VPS, v.SPS, v.PPS}, 7
+	} else {
+		params, need = [][]byte{nil, v.SPS, v.PPS}, 6
+	}
+	media.SplitAnnexB(f.Data, func(n []byte) bool {
+		var bit uint8
+		var vcl bool
+		if f.Codec == media.H265 {
+			switch t := media.H265Type(n); {
+			case t == media.H265VPS:
+				bit = 1
+			case t == media.H265SPS:
+				bit = 2
+			case t == media.H265PPS:
+				bit = 4
+			case t < 32:
+				vcl = true
+			}
+		} else {
+			switch t := media.H264Type(n); {
+			case t == media.H264SPS:
+				bit = 2
+			case t == media.H264PPS:
+				bit = 4
+			case t >= 1 && t <= 5:
+				vcl = true
+			}
+		}
+		have |= bit
+		return !vcl
+	})
+	if have&need == need {
+		return f.Data
+	}
+	var sets [][]byte
+	for _, p := range params {
+		if len(p) > 0 {
+			sets = append(sets, p)
+		}
+	}
+	if len(sets) == 0 {
+		return f.Data // nothing to insert: the source never told us
+	}
+	buf := w.scratch[:0]
+	inserted := false
+	media.SplitAnnexB(f.Data, func(n []byte) bool {
+		aud := (f.Codec == media.H265 && media.H265Type(n) == media.H265AUD) ||
+			(f.Codec == media.H264 && media.H264Type(n) == media.H264AUD)
+		if !inserted && !aud {
+			buf = media.AppendAnnexB(buf, sets...)
+			inserted = true
+		}
+		buf = media.AppendAnnexB(buf, n)
+		return true
+	})
+	if !inserted {
+		buf = media.AppendAnnexB(buf, sets...)
+	}
+	w.scratch = buf
+	return buf
+}
+
+// end estimates where the open segment ends: after its last frame, by the
+// step between its last two frames. Video frames are what segments are cut
+// on, so they define the end when there are any; audio interleaved around
+// the cut would otherwise stretch the segment by a frame.
+func (w *tsWriter) end() time.Duration {
+	switch {
+	case w.videoSeen:
+		return max(w.start, w.lastVideo+w.videoStep)
+	case w.audioSeen:
+		return max(w.start, w.lastAudio+w.audioStep)
+	}
+	return w.start
+}
+
+// finish closes the open segment and returns its bytes, a new slice owned by
+// the caller; the writer keeps its buffer for the next segment.
+func (w *tsWriter) finish() []byte {
+	seg := make([]byte, len(w.buf))
+	copy(seg, w.buf)
+	w.buf = w.buf[:0]
+	w.mux = nil
+	return seg
+}
+
+// tsMillis converts a stream timestamp to the milliseconds gomedia expects.
+func tsMillis(d time.Duration) uint64 {
+	d += tsOffset
+	if d < 0 {
+		return 0
+	}
+	return uint64(d / time.Millisecond)
+}
