@@ -31,7 +31,7 @@ deps:
 ## test: every test, with the race detector
 test: deps web
 	$(GO) vet ./...
-	$(GO) test -race -count=1 -timeout 15m ./...
+	$(GO) test -race -count=1 -timeout 15m ./... ./testdata/ ./testdata/testmedia/
 
 ## bench: Go micro-benchmarks, then 16 channels against the fake camera
 bench: bench-go bench-box

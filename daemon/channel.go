@@ -19,9 +19,10 @@ import (
 // recording), its live stream (the sub stream when there is one, else the
 // main one) and its HLS output, started on the first playlist request.
 type channel struct {
-	cfg  configs.Channel
-	hls  configs.HLS
-	log  *slog.Logger
+	cfg     configs.Channel
+	hls     configs.HLS
+	log     *slog.Logger // with the channel attribute
+	baseLog *slog.Logger
 	main *relay.Stream
 	live *relay.Stream
 
@@ -30,21 +31,24 @@ type channel struct {
 
 	hlsMu  sync.Mutex
 	hlsOut *hlsSession
+	// hlsSeq continues segment numbers across HLS sessions, so a player or
+	// cache never sees a sequence number go back or a stale seg0.ts.
+	hlsSeq uint64
 	hlsCtx context.Context
 	hlsWG  sync.WaitGroup
 }
 
 func newChannel(cfg configs.Channel, hls configs.HLS, log *slog.Logger) (*channel, error) {
-	c := &channel{cfg: cfg, hls: hls, log: log.With("channel", cfg.ID)}
+	c := &channel{cfg: cfg, hls: hls, log: log.With("channel", cfg.ID), baseLog: log}
 	opts := relay.StreamOptions{OnDemand: cfg.OnDemand, IdleTimeout: cfg.IdleTimeout, Logger: log}
-	src, err := sources.Open(cfg.MainURL(), sources.Options{Transport: cfg.Transport})
+	src, err := sources.Open(cfg.MainURL(), sources.Options{Transport: cfg.Transport, Logger: c.log})
 	if err != nil {
 		return nil, fmt.Errorf("channel %s: %w", cfg.ID, err)
 	}
 	c.main = relay.NewStream(cfg.ID, src, opts)
 	c.live = c.main
 	if sub := cfg.SubURL(); sub != "" {
-		subSrc, err := sources.Open(sub, sources.Options{Transport: cfg.Transport})
+		subSrc, err := sources.Open(sub, sources.Options{Transport: cfg.Transport, Logger: c.log})
 		if err != nil {
 			return nil, fmt.Errorf("channel %s: sub_source: %w", cfg.ID, err)
 		}
@@ -109,7 +113,10 @@ func (c *channel) hlsHandler() (http.Handler, bool) {
 			return nil, false
 		}
 		ctx, cancel := context.WithCancel(c.hlsCtx)
-		mux := segmenter.NewHLS(segmenter.HLSOptions{Target: c.hls.Segment, Window: c.hls.Window, Logger: c.log})
+		mux := segmenter.NewHLS(segmenter.HLSOptions{
+			Channel: c.cfg.ID, Target: c.hls.Segment, Window: c.hls.Window,
+			FirstSequence: c.hlsSeq, Logger: c.baseLog,
+		})
 		s := &hlsSession{mux: mux, reader: rd, cancel: cancel}
 		c.hlsOut = s
 		c.hlsWG.Add(1)
@@ -150,8 +157,7 @@ func (c *channel) expireHLS(ctx context.Context) error {
 		case <-t.C:
 			c.hlsMu.Lock()
 			if c.hlsOut != nil && time.Since(c.hlsOut.last) > c.hlsIdle() {
-				c.hlsOut.cancel()
-				c.hlsOut = nil
+				c.endHLSLocked()
 				c.log.Info("hls stopped: no requests", "idle", c.hlsIdle())
 			}
 			c.hlsMu.Unlock()
@@ -162,10 +168,17 @@ func (c *channel) expireHLS(ctx context.Context) error {
 func (c *channel) stopHLS() {
 	c.hlsMu.Lock()
 	if c.hlsOut != nil {
-		c.hlsOut.cancel()
-		c.hlsOut = nil
+		c.endHLSLocked()
 	}
 	c.hlsMu.Unlock()
+}
+
+// endHLSLocked stops the running HLS session; the segment it has open
+// counts too, since Close finishes it.
+func (c *channel) endHLSLocked() {
+	c.hlsSeq += c.hlsOut.mux.Stats().Segments + 1
+	c.hlsOut.cancel()
+	c.hlsOut = nil
 }
 
 func (c *channel) info() api.ChannelInfo {

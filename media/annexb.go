@@ -1,32 +1,39 @@
 package media
 
+import "bytes"
+
 // SplitAnnexB calls fn for each NAL unit in an Annex-B buffer, without
 // copying: each nalu is a sub-slice of b. It stops early when fn returns false.
 func SplitAnnexB(b []byte, fn func(nalu []byte) bool) {
-	start := -1
-	i := 0
-	for i+2 < len(b) {
-		// A start code is 00 00 01 (a 4-byte 00 00 00 01 ends in it too).
-		if b[i] == 0 && b[i+1] == 0 && b[i+2] == 1 {
-			if start >= 0 {
-				end := i
-				for end > start && b[end-1] == 0 {
-					end--
-				}
-				if end > start && !fn(b[start:end]) {
-					return
-				}
-			}
-			i += 3
-			start = i
-			continue
-		}
-		i++
+	// A start code is 00 00 01; a 4-byte 00 00 00 01 ends in one too, and
+	// its extra zero is trimmed as trailing zeros of the previous unit.
+	// bytes.Index finds start codes far faster than a byte loop.
+	i := bytes.Index(b, startCode)
+	if i < 0 {
+		return
 	}
-	if start >= 0 && start < len(b) {
-		fn(b[start:])
+	start := i + 3
+	for {
+		j := bytes.Index(b[start:], startCode)
+		if j < 0 {
+			if start < len(b) {
+				fn(b[start:])
+			}
+			return
+		}
+		end := start + j
+		next := end + 3
+		for end > start && b[end-1] == 0 {
+			end--
+		}
+		if end > start && !fn(b[start:end]) {
+			return
+		}
+		start = next
 	}
 }
+
+var startCode = []byte{0, 0, 1}
 
 // AppendAnnexB appends NAL units to dst, each preceded by a 4-byte start code.
 func AppendAnnexB(dst []byte, nalus ...[]byte) []byte {

@@ -72,3 +72,15 @@ func FuzzSplitAnnexB(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkSplitAnnexB(b *testing.B) {
+	frame := AppendAnnexB(nil, bytes.Repeat([]byte{0x67}, 20), []byte{0x68, 1, 2, 3}, bytes.Repeat([]byte{0x65, 1, 2, 3}, 5000))
+	b.SetBytes(int64(len(frame)))
+	for b.Loop() {
+		n := 0
+		SplitAnnexB(frame, func([]byte) bool { n++; return true })
+		if n != 3 {
+			b.Fatal(n)
+		}
+	}
+}

@@ -45,9 +45,9 @@ needed() {
 	[[ $force == 1 || ! -s "$dir/$1" ]]
 }
 
-# make NAME ARGS...: run ffmpeg into a temporary file, then move it in place,
+# encode NAME ARGS...: run ffmpeg into a temporary file, then move it in place,
 # so an interrupted run never leaves a half-written file that looks made.
-make() {
+encode() {
 	local name=$1
 	shift
 	local tmp="$dir/.tmp.$name"
@@ -64,27 +64,27 @@ tone() { # tone RATE SECONDS: a 440 Hz tone with a beep each second
 }
 
 if needed sample.mp4; then
-	make sample.mp4 -f lavfi -i "$(video 640x360 10)" -f lavfi -i "$(tone 44100 10)" \
+	encode sample.mp4 -f lavfi -i "$(video 640x360 10)" -f lavfi -i "$(tone 44100 10)" \
 		-c:v libx264 -profile:v main -preset medium -pix_fmt yuv420p -g 50 -keyint_min 50 -sc_threshold 0 -bf 0 \
 		-b:v 300k -maxrate 350k -bufsize 600k -threads:v 1 \
 		-c:a aac -b:a 64k -ac 2 -ar 44100 -movflags +faststart -f mp4
 fi
 
 if needed h264_aac.mp4; then
-	make h264_aac.mp4 -f lavfi -i "$(video 320x240 6)" -f lavfi -i "$(tone 44100 6)" \
+	encode h264_aac.mp4 -f lavfi -i "$(video 320x240 6)" -f lavfi -i "$(tone 44100 6)" \
 		-c:v libx264 -profile:v main -preset fast -pix_fmt yuv420p -g 25 -keyint_min 25 -sc_threshold 0 -bf 0 -b:v 200k \
 		-c:a aac -b:a 64k -ac 2 -ar 44100 -f mp4
 fi
 
 if needed h265_aac.mp4; then
-	make h265_aac.mp4 -f lavfi -i "$(video 320x240 6)" -f lavfi -i "$(tone 44100 6)" \
+	encode h265_aac.mp4 -f lavfi -i "$(video 320x240 6)" -f lavfi -i "$(tone 44100 6)" \
 		-c:v libx265 -preset fast -pix_fmt yuv420p -tag:v hvc1 -b:v 200k \
 		-x265-params "bframes=0:keyint=25:min-keyint=25:scenecut=0:log-level=error" \
 		-c:a aac -b:a 64k -ac 2 -ar 44100 -f mp4
 fi
 
 if needed h264_pcma.flv; then
-	make h264_pcma.flv -f lavfi -i "$(video 320x240 6)" -f lavfi -i "$(tone 8000 6)" \
+	encode h264_pcma.flv -f lavfi -i "$(video 320x240 6)" -f lavfi -i "$(tone 8000 6)" \
 		-c:v libx264 -profile:v main -preset fast -pix_fmt yuv420p -g 25 -keyint_min 25 -sc_threshold 0 -bf 0 -b:v 200k \
 		-c:a pcm_alaw -ar 8000 -ac 1 -f flv
 fi
@@ -93,24 +93,24 @@ fi
 tiny_video=(-f lavfi -i "testsrc2=s=64x64:r=25:d=0.4" -f lavfi -i "$(tone 8000 0.4)")
 tiny_audio=(-c:a aac -b:a 16k -ac 1 -ar 8000)
 if needed tiny_h264_aac.mp4; then
-	make tiny_h264_aac.mp4 "${tiny_video[@]}" \
+	encode tiny_h264_aac.mp4 "${tiny_video[@]}" \
 		-c:v libx264 -profile:v baseline -preset fast -pix_fmt yuv420p -g 5 -keyint_min 5 -sc_threshold 0 -bf 0 -b:v 50k \
 		"${tiny_audio[@]}" -f mp4
 fi
 if needed tiny_h265_aac.mp4; then
-	make tiny_h265_aac.mp4 "${tiny_video[@]}" \
+	encode tiny_h265_aac.mp4 "${tiny_video[@]}" \
 		-c:v libx265 -preset fast -pix_fmt yuv420p -tag:v hvc1 -b:v 50k \
 		-x265-params "bframes=0:keyint=5:min-keyint=5:scenecut=0:log-level=error" \
 		"${tiny_audio[@]}" -f mp4
 fi
 if needed tiny_h264_aac_frag.mp4; then
-	make tiny_h264_aac_frag.mp4 "${tiny_video[@]}" \
+	encode tiny_h264_aac_frag.mp4 "${tiny_video[@]}" \
 		-c:v libx264 -profile:v baseline -preset fast -pix_fmt yuv420p -g 5 -keyint_min 5 -sc_threshold 0 -bf 0 -b:v 50k \
 		"${tiny_audio[@]}" -movflags +frag_keyframe+empty_moov+default_base_moof -f mp4
 fi
 
 if [[ $bench == 1 ]] && needed h264_1080p.mp4; then
-	make h264_1080p.mp4 -f lavfi -i "$(video 1920x1080 10)" -f lavfi -i "$(tone 48000 10)" \
+	encode h264_1080p.mp4 -f lavfi -i "$(video 1920x1080 10)" -f lavfi -i "$(tone 48000 10)" \
 		-c:v libx264 -profile:v high -preset veryfast -pix_fmt yuv420p -g 50 -keyint_min 50 -sc_threshold 0 -bf 0 \
 		-b:v 4M -maxrate 4M -bufsize 8M \
 		-c:a aac -b:a 128k -ac 2 -ar 48000 -movflags +faststart -f mp4

@@ -13,8 +13,9 @@ import (
 //go:embed sample.mp4
 var Sample []byte
 
-// Path returns the absolute path of name in the testdata folder, whether or
-// not the file exists.
+// Path returns the absolute path of name in the testdata folder of the source
+// tree (for tests: a deployed binary has no such folder), whether or not the
+// file exists.
 func Path(name string) string {
 	_, file, _, ok := runtime.Caller(0)
 	if !ok {

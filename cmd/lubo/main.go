@@ -73,7 +73,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg, err := configs.Load(*path)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
+		printConfigError(stderr, *path, err)
 		return 1
 	}
 	fmt.Fprintf(stdout, "%s: ok (%d channels, %d courses)\n", *path, len(cfg.Channels), len(cfg.Schedule))
@@ -97,7 +97,7 @@ func cmdRun(args []string, stderr io.Writer) int {
 	} else {
 		var err error
 		if cfg, err = configs.Load(*path); err != nil {
-			fmt.Fprintln(stderr, err)
+			printConfigError(stderr, *path, err)
 			return 1
 		}
 	}
@@ -140,6 +140,17 @@ func cmdRun(args []string, stderr io.Writer) int {
 	}
 	log.Info("stopped")
 	return 0
+}
+
+// printConfigError prints every problem of a config, under a line naming
+// the file and how many problems it has.
+func printConfigError(w io.Writer, path string, err error) {
+	var pe *configs.ProblemsError
+	if errors.As(err, &pe) {
+		fmt.Fprintf(w, "%s: %d problem(s):\n%s\n", path, len(pe.Problems), pe.Error())
+		return
+	}
+	fmt.Fprintf(w, "%s: %v\n", path, err)
 }
 
 // writeDemoSample puts the embedded clip where the demo config's file source

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/lubo-edge/lubo/configs"
@@ -38,7 +39,8 @@ func cmdProbe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: lubo probe URL")
 		return 2
 	}
-	src, err := sources.Open(args[0], sources.Options{Transport: "auto"})
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	src, err := sources.Open(args[0], sources.Options{Transport: "auto", Logger: log})
 	if err != nil {
 		fmt.Fprintln(stderr, "lubo probe:", err)
 		return 1

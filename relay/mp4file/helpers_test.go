@@ -99,31 +99,39 @@ func ffmpeg(t testing.TB, args ...string) string {
 	return string(out)
 }
 
-// ffprobeCount counts the packets (or, with decode, the decoded frames) of
-// the first stream of a kind ("v" or "a") in a file.
-func ffprobeCount(t testing.TB, path, kind string, decode bool) int {
+// ffprobePackets counts the video and audio packets of a file.
+func ffprobePackets(t testing.TB, path string) (video, audio int) {
+	t.Helper()
+	for _, line := range strings.Split(ffprobe(t, path, "-count_packets", "-show_entries", "stream=codec_type,nb_read_packets", "-of", "csv=p=0"), "\n") {
+		kind, count, ok := strings.Cut(strings.TrimSpace(line), ",")
+		n, err := strconv.Atoi(count)
+		if !ok || err != nil {
+			t.Fatalf("ffprobe %s printed %q", path, line)
+		}
+		switch kind {
+		case "video":
+			video += n
+		case "audio":
+			audio += n
+		}
+	}
+	return video, audio
+}
+
+func ffprobe(t testing.TB, path string, args ...string) string {
 	t.Helper()
 	requireTool(t, "ffprobe")
-	args := []string{"-v", "error", "-select_streams", kind + ":0", "-of", "default=nw=1:nk=1"}
-	if decode {
-		args = append(args, "-count_frames", "-show_entries", "stream=nb_read_frames")
-	} else {
-		args = append(args, "-count_packets", "-show_entries", "stream=nb_read_packets")
-	}
-	out, err := exec.Command("ffprobe", append(args, path)...).CombinedOutput()
+	out, err := exec.Command("ffprobe", append(append([]string{"-v", "error"}, args...), path)...).Output()
 	if err != nil {
-		t.Fatalf("ffprobe %s: %v\n%s", path, err, out)
+		t.Fatalf("ffprobe %s: %v", path, err)
 	}
-	n, err := strconv.Atoi(strings.TrimSpace(string(out)))
-	if err != nil {
-		t.Fatalf("ffprobe %s printed %q", path, out)
-	}
-	return n
+	return strings.TrimSpace(string(out))
 }
 
 // judgeVideo writes the video frames as one Annex-B stream and has ffmpeg
-// decode it: any complaint fails the test. It returns the file.
-func judgeVideo(t testing.TB, codec media.Codec, frames []*media.Frame) string {
+// decode it: any complaint fails the test. It returns how many pictures
+// ffmpeg decoded.
+func judgeVideo(t testing.TB, codec media.Codec, frames []*media.Frame) int {
 	t.Helper()
 	var b bytes.Buffer
 	for _, f := range frames {
@@ -139,15 +147,31 @@ func judgeVideo(t testing.TB, codec media.Codec, frames []*media.Frame) string {
 	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if out := ffmpeg(t, "-f", format, "-i", path, "-f", "null", "-"); out != "" {
-		t.Errorf("ffmpeg complains about the %s stream:\n%s", codec, out)
+	requireTool(t, "ffmpeg")
+	// Complaints go to stderr; the progress report with the picture count
+	// to stdout.
+	cmd := exec.Command("ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-f", format, "-i", path,
+		"-f", "null", "-progress", "pipe:1", "-nostats", "-")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, stderr.String())
 	}
-	return path
+	if stderr.Len() > 0 {
+		t.Errorf("ffmpeg complains about the %s stream:\n%s", codec, stderr.String())
+	}
+	pictures := -1
+	for _, line := range strings.Split(stdout.String(), "\n") {
+		if v, ok := strings.CutPrefix(line, "frame="); ok {
+			pictures, _ = strconv.Atoi(strings.TrimSpace(v))
+		}
+	}
+	return pictures
 }
 
 // judgeAudio wraps the AAC frames in ADTS built from the track's config and
-// has ffmpeg decode them. It returns the file.
-func judgeAudio(t testing.TB, a *media.AudioTrack, frames []*media.Frame) string {
+// has ffmpeg decode them: any complaint fails the test.
+func judgeAudio(t testing.TB, a *media.AudioTrack, frames []*media.Frame) {
 	t.Helper()
 	var conf mpeg4audio.AudioSpecificConfig
 	if err := conf.Unmarshal(a.Config); err != nil {
@@ -170,7 +194,6 @@ func judgeAudio(t testing.TB, a *media.AudioTrack, frames []*media.Frame) string
 	if out := ffmpeg(t, "-f", "aac", "-i", path, "-f", "null", "-"); out != "" {
 		t.Errorf("ffmpeg complains about the AAC stream:\n%s", out)
 	}
-	return path
 }
 
 // hasNALU reports whether Annex-B data holds a NAL unit of type typ.

@@ -119,10 +119,11 @@ func (c *clip) add(pkt *mp4.AVPacket) error {
 	if pkt.Dts > uint64(maxTimestamp/time.Millisecond) || pkt.Pts > uint64(maxTimestamp/time.Millisecond) {
 		return fmt.Errorf("sample timestamp %d ms is out of range", max(pkt.Dts, pkt.Pts))
 	}
+	// Codec too: a broken file may give two tracks one id.
 	switch {
-	case c.video != nil && pkt.TrackId == c.video.TrackId:
+	case c.video != nil && pkt.TrackId == c.video.TrackId && pkt.Cid == c.video.Cid:
 		c.addVideo(pkt.Data, dts, pts)
-	case c.audio != nil && pkt.TrackId == c.audio.TrackId:
+	case c.audio != nil && pkt.TrackId == c.audio.TrackId && pkt.Cid == c.audio.Cid:
 		return c.addAudio(pkt.Data, dts)
 	}
 	return nil

@@ -24,11 +24,12 @@ import (
 // next session) and holds its frames in memory only while it runs; every
 // loop hands out the same payload slices again.
 type Source struct {
-	name  string // path, or the name of in-memory data, for messages
-	path  string // empty for in-memory data
-	data  []byte
-	clock Clock
-	log   *slog.Logger
+	name     string // path, or the name of in-memory data, for messages
+	path     string
+	data     []byte
+	inMemory bool // play data rather than the file at path
+	clock    Clock
+	log      *slog.Logger
 }
 
 var _ relay.Source = (*Source)(nil)
@@ -52,7 +53,7 @@ func NewSource(path string, opts ...Option) *Source {
 // embedded demo clip; name appears in messages. data must not be modified
 // while the Source may run.
 func NewBytesSource(name string, data []byte, opts ...Option) *Source {
-	return newSource(&Source{name: name, data: data}, opts)
+	return newSource(&Source{name: name, data: data, inMemory: true}, opts)
 }
 
 func newSource(s *Source, opts []Option) *Source {
@@ -118,16 +119,14 @@ func (s *Source) play(ctx context.Context, out relay.Publisher, tracks *media.Tr
 
 // load demuxes the whole file.
 func (s *Source) load() (*media.Tracks, []*media.Frame, error) {
-	var r io.ReadSeeker
-	if s.path != "" {
+	var r io.ReadSeeker = bytes.NewReader(s.data)
+	if !s.inMemory {
 		f, err := os.Open(s.path)
 		if err != nil {
 			return nil, nil, fmt.Errorf("mp4file: %w", err)
 		}
 		defer f.Close() // read-only: a close error loses nothing
 		r = f
-	} else {
-		r = bytes.NewReader(s.data)
 	}
 	tracks, frames, err := ReadFrames(r)
 	switch {

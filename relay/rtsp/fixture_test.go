@@ -43,7 +43,7 @@ const (
 	clipH264BAAC  clipKind = "h264b_aac"  // with B-frames
 	clipH265PCMA  clipKind = "h265_pcma"  // H.265 and G.711 A-law
 	clipH264PCMU  clipKind = "h264_pcmu"  // H.264 and G.711 µ-law
-	clipH265Alone clipKind = "h265_alone" // video only
+	clipH264Small clipKind = "h264_small" // 160x120, video only
 )
 
 // clip is a demuxed test clip: its tracks and frames in DTS order.
@@ -98,10 +98,13 @@ func makeClip(kind clipKind) (*clip, error) {
 		x := slices.Clone(x264)
 		x[1], x[3], x[len(x)-1] = "libx264", "medium", "2"
 		err = ffmpeg(slices.Concat(src, aac, x, []string{"-c:a", "aac", "-b:a", "64k", "-f", "mpegts", tsPath})...)
-	case clipH265PCMA, clipH265Alone:
+	case clipH264Small:
+		err = ffmpeg(slices.Concat([]string{"-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25", "-t", "1"}, x264,
+			[]string{"-f", "mpegts", tsPath})...)
+	case clipH265PCMA:
 		err = ffmpeg(slices.Concat(src, []string{"-c:v", "libx265", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
 			"-x265-params", "keyint=25:min-keyint=25:bframes=0:log-level=error", "-f", "mpegts", tsPath})...)
-		if err == nil && kind == clipH265PCMA {
+		if err == nil {
 			err = ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:sample_rate=8000", "-t", "2",
 				"-c:a", "pcm_alaw", "-ar", "8000", "-ac", "1", "-f", "alaw", g711Path)
 		}

@@ -29,6 +29,9 @@ func redactURL(raw string) string {
 		return scheme + "://" + rest
 	}
 	if u.User == nil {
+		if at := strings.LastIndexByte(raw, '@'); at >= 0 && u.Host == "" {
+			return mask + "@" + raw[at+1:] // "user:pass@host" without a scheme
+		}
 		return u.String()
 	}
 	user := u.User.Username()

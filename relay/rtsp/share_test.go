@@ -19,27 +19,27 @@ func TestServerSharesOneReader(t *testing.T) {
 	srv := startServer(t, ServerOptions{}, map[string]*relay.Stream{"c101": st})
 	u := serverURL(srv, "c101")
 
-	var stops []func() error
+	var players []*running
 	var recs []*recorder
 	for _, transport := range []string{"tcp", "udp"} {
 		rec := newRecorder(10)
-		stop, done := runSource(NewSource(u, SourceOptions{Transport: transport, Logger: testLogger(t)}), rec)
-		defer stop()
+		r := runSource(NewSource(u, SourceOptions{Transport: transport, Logger: testLogger(t)}), rec)
+		defer r.stop()
 		select {
 		case <-rec.enough:
-		case err := <-done:
-			t.Fatalf("%s player ended: %v", transport, err)
+		case <-r.done:
+			t.Fatalf("%s player ended: %v", transport, r.err)
 		case <-time.After(15 * time.Second):
 			t.Fatalf("%s player got no frames", transport)
 		}
-		stops = append(stops, stop)
+		players = append(players, r)
 		recs = append(recs, rec)
 	}
 	if n := st.ReaderCount(); n != 1 {
 		t.Errorf("ReaderCount with two players = %d, want 1", n)
 	}
-	for i, stop := range stops {
-		if err := stop(); err != nil {
+	for i, r := range players {
+		if err := r.stop(); err != nil {
 			t.Errorf("player %d: Run after cancel = %v", i, err)
 		}
 	}
@@ -97,22 +97,22 @@ func TestServerCodecChange(t *testing.T) {
 	u := serverURL(srv, "cc")
 
 	rec := newRecorder(5)
-	stop, done := runSource(NewSource(u, SourceOptions{Logger: testLogger(t)}), rec)
-	defer stop()
+	r := runSource(NewSource(u, SourceOptions{Logger: testLogger(t)}), rec)
+	defer r.stop()
 	select {
 	case <-rec.enough:
-	case err := <-done:
-		t.Fatalf("player ended early: %v", err)
+	case <-r.done:
+		t.Fatalf("player ended early: %v", r.err)
 	case <-time.After(15 * time.Second):
 		t.Fatal("no frames before the switch")
 	}
 	switchNow()
 	select {
-	case err := <-done:
-		if err == nil {
+	case <-r.done:
+		if r.err == nil {
 			t.Fatal("player's Run returned nil after the codec change")
 		}
-		t.Logf("player disconnected: %v", err)
+		t.Logf("player disconnected: %v", r.err)
 	case <-time.After(15 * time.Second):
 		t.Fatal("player not disconnected after the codec change")
 	}

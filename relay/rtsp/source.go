@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"time"
@@ -67,6 +68,9 @@ func (s *Source) fail(op string, err error, u *base.URL) error {
 
 // explain turns gortsplib's status errors into what a user can act on.
 func explain(err error) error {
+	if errors.Is(err, io.EOF) {
+		return fmt.Errorf("the server closed the connection (%w)", err)
+	}
 	var bad liberrors.ErrClientBadStatusCode
 	if errors.As(err, &bad) {
 		switch bad.Code {

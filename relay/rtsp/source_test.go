@@ -62,21 +62,29 @@ func (r *recorder) snapshot() ([]*media.Tracks, []*media.Frame) {
 	return append([]*media.Tracks(nil), r.begins...), append([]*media.Frame(nil), r.frames...)
 }
 
-// runSource runs src in the background; stop cancels it and returns what
-// Run returned.
-func runSource(src relay.Source, out relay.Publisher) (stop func() error, done <-chan error) {
+// running is a source run in the background.
+type running struct {
+	cancel context.CancelFunc
+	done   chan struct{} // closed when Run returned; err is then set
+	err    error
+}
+
+// runSource runs src in the background until stopped.
+func runSource(src relay.Source, out relay.Publisher) *running {
 	ctx, cancel := context.WithCancel(context.Background())
-	ch := make(chan error, 1)
-	go func() { ch <- src.Run(ctx, out) }()
-	var once sync.Once
-	var err error
-	return func() error {
-		once.Do(func() {
-			cancel()
-			err = <-ch
-		})
-		return err
-	}, ch
+	r := &running{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		r.err = src.Run(ctx, out)
+	}()
+	return r
+}
+
+// stop cancels the run and returns what Run returned.
+func (r *running) stop() error {
+	r.cancel()
+	<-r.done
+	return r.err
 }
 
 // pull runs a Source against url until it delivered want video and audio
@@ -87,17 +95,17 @@ func pull(t *testing.T, url string, opts SourceOptions, want int) ([]*media.Trac
 		opts.Logger = testLogger(t)
 	}
 	rec := newRecorder(want)
-	stop, done := runSource(NewSource(url, opts), rec)
+	r := runSource(NewSource(url, opts), rec)
 	select {
 	case <-rec.enough:
-	case err := <-done:
-		t.Fatalf("source ended early: %v", err)
+	case <-r.done:
+		t.Fatalf("source ended early: %v", r.err)
 	case <-time.After(15 * time.Second):
-		stop()
+		r.stop()
 		_, frames := rec.snapshot()
 		t.Fatalf("source delivered only %d frames", len(frames))
 	}
-	if err := stop(); err != nil {
+	if err := r.stop(); err != nil {
 		t.Errorf("Run after cancel = %v, want nil", err)
 	}
 	return rec.snapshot()
@@ -382,15 +390,14 @@ func TestSourceCancelWhileConnecting(t *testing.T) {
 			accepted <- c
 		}
 	}()
-	stop, done := runSource(NewSource("rtsp://"+ln.Addr().String()+"/x", SourceOptions{Logger: testLogger(t)}), newRecorder(1))
-	var conn net.Conn
+	r := runSource(NewSource("rtsp://"+ln.Addr().String()+"/x", SourceOptions{Logger: testLogger(t)}), newRecorder(1))
 	select {
-	case conn = <-accepted:
+	case conn := <-accepted:
 		defer conn.Close()
-	case err := <-done:
-		t.Fatalf("Run ended before connecting: %v", err)
+	case <-r.done:
+		t.Fatalf("Run ended before connecting: %v", r.err)
 	}
-	if err := stop(); err != nil {
+	if err := r.stop(); err != nil {
 		t.Errorf("Run after cancel = %v, want nil", err)
 	}
 }
