@@ -23,8 +23,8 @@ type channel struct {
 	hls     configs.HLS
 	log     *slog.Logger // with the channel attribute
 	baseLog *slog.Logger
-	main *relay.Stream
-	live *relay.Stream
+	main    *relay.Stream
+	live    *relay.Stream
 
 	cancel context.CancelFunc
 	done   chan struct{}

@@ -21,14 +21,14 @@ type Reader struct {
 	Name   string
 	stream *Stream
 
-	mu       sync.Mutex
-	ring     []*media.Frame
-	head     int // index of the oldest frame
-	n        int // frames queued
-	waitKey  bool
-	closed   bool
-	notify   chan struct{} // cap 1: "something changed"
-	dropped  atomic.Uint64
+	mu      sync.Mutex
+	ring    []*media.Frame
+	head    int // index of the oldest frame
+	n       int // frames queued
+	waitKey bool
+	closed  bool
+	notify  chan struct{} // cap 1: "something changed"
+	dropped atomic.Uint64
 }
 
 func newReader(name string, s *Stream, size int) *Reader {

@@ -232,5 +232,5 @@ func (s *Stream) shut() {
 // publisher is what a source session writes into.
 type publisher struct{ s *Stream }
 
-func (p publisher) Begin(t *media.Tracks)      { p.s.begin(t) }
+func (p publisher) Begin(t *media.Tracks)     { p.s.begin(t) }
 func (p publisher) WriteFrame(f *media.Frame) { p.s.write(f) }
