@@ -38,9 +38,9 @@ type channel struct {
 	hlsWG  sync.WaitGroup
 }
 
-func newChannel(cfg configs.Channel, hls configs.HLS, log *slog.Logger) (*channel, error) {
+func newChannel(cfg configs.Channel, hls configs.HLS, log *slog.Logger, backoff relay.Backoff) (*channel, error) {
 	c := &channel{cfg: cfg, hls: hls, log: log.With("channel", cfg.ID), baseLog: log}
-	opts := relay.StreamOptions{OnDemand: cfg.OnDemand, IdleTimeout: cfg.IdleTimeout, Logger: log}
+	opts := relay.StreamOptions{OnDemand: cfg.OnDemand, IdleTimeout: cfg.IdleTimeout, Logger: log, Backoff: backoff}
 	src, err := sources.Open(cfg.MainURL(), sources.Options{Transport: cfg.Transport, Logger: c.log})
 	if err != nil {
 		return nil, fmt.Errorf("channel %s: %w", cfg.ID, err)

@@ -19,10 +19,21 @@ import (
 	"github.com/lubo-edge/lubo/relay/rtsp"
 )
 
+// Options are the daemon's settings that do not come from the config file.
+type Options struct {
+	// Logger receives every log line. Default slog.Default().
+	Logger *slog.Logger
+	// Version is shown on the dashboard.
+	Version string
+	// Backoff paces source reconnects. Default: relay's (0.5 s to 30 s).
+	Backoff relay.Backoff
+}
+
 // Daemon owns the channels and the listeners.
 type Daemon struct {
 	log     *slog.Logger
 	version string
+	backoff relay.Backoff
 
 	httpLn net.Listener
 	rtsp   *rtsp.Server
@@ -30,14 +41,16 @@ type Daemon struct {
 	mu       sync.RWMutex
 	cfg      *configs.Config
 	channels map[string]*channel
-	ctx      context.Context // set by Run; channels started later use it
 }
 
 // New checks that every channel's source can be built; it starts nothing.
-func New(cfg *configs.Config, log *slog.Logger, version string) (*Daemon, error) {
-	d := &Daemon{log: log, version: version, cfg: cfg, channels: map[string]*channel{}}
+func New(cfg *configs.Config, opts Options) (*Daemon, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	d := &Daemon{log: opts.Logger, version: opts.Version, backoff: opts.Backoff, cfg: cfg, channels: map[string]*channel{}}
 	for _, chCfg := range cfg.Channels {
-		c, err := newChannel(chCfg, cfg.HLS, log)
+		c, err := d.newChannel(chCfg, cfg.HLS)
 		if err != nil {
 			return nil, err
 		}
@@ -79,7 +92,6 @@ func (d *Daemon) RTSPAddr() net.Addr {
 // Listen must have been called.
 func (d *Daemon) Run(ctx context.Context, updates <-chan *configs.Config) error {
 	d.mu.Lock()
-	d.ctx = ctx
 	for _, chCfg := range d.cfg.Channels {
 		d.channels[chCfg.ID].start(ctx)
 	}
@@ -161,7 +173,7 @@ func (d *Daemon) apply(ctx context.Context, cfg *configs.Config) {
 		delete(d.channels, id)
 	}
 	for _, id := range append(changed, added...) {
-		c, err := newChannel(*cfg.ChannelByID(id), cfg.HLS, d.log)
+		c, err := d.newChannel(*cfg.ChannelByID(id), cfg.HLS)
 		if err != nil {
 			d.log.Error("config reload: channel not started", "channel", id, "err", err)
 			continue
@@ -219,6 +231,10 @@ func (d *Daemon) HLS(id string) (http.Handler, bool) {
 		return nil, false
 	}
 	return c.hlsHandler()
+}
+
+func (d *Daemon) newChannel(cfg configs.Channel, hls configs.HLS) (*channel, error) {
+	return newChannel(cfg, hls, d.log, d.backoff)
 }
 
 func addrString(a net.Addr) string {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/lubo-edge/lubo/configs"
 	"github.com/lubo-edge/lubo/internal/judge"
+	"github.com/lubo-edge/lubo/relay"
 	"github.com/lubo-edge/lubo/testdata/testmedia"
 )
 
@@ -28,6 +29,11 @@ type box struct {
 // startBox runs a daemon on loopback ports with the given channels YAML.
 func startBox(t *testing.T, channels string) *box {
 	t.Helper()
+	return startBoxWith(t, channels, Options{Backoff: relay.Backoff{Min: 20 * time.Millisecond, Max: 100 * time.Millisecond}})
+}
+
+func startBoxWith(t *testing.T, channels string, opts Options) *box {
+	t.Helper()
 	cfg, err := configs.Parse([]byte(fmt.Sprintf(`
 data_dir: %s
 http: {listen: "127.0.0.1:0"}
@@ -41,7 +47,8 @@ channels:
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	d, err := New(cfg, log, "test")
+	opts.Logger, opts.Version = log, "test"
+	d, err := New(cfg, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -109,7 +109,7 @@ func cmdRun(args []string, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	d, err := daemon.New(cfg, log, version)
+	d, err := daemon.New(cfg, daemon.Options{Logger: log, Version: version})
 	if err == nil {
 		err = d.Listen()
 	}

@@ -126,7 +126,9 @@ func (c *claim) write(f *media.Frame) {
 	if s == nil {
 		return // a publisher that forgot begin
 	}
-	f.Tracks = s.tracks
+	if f.Tracks != s.tracks {
+		f.Tracks = s.tracks
+	}
 	s.cache(f)
 	for _, q := range s.queues {
 		q.push(f)

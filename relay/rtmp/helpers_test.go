@@ -37,7 +37,12 @@ func tool(t testing.TB, name string) string {
 // FLV file in a temporary directory.
 func makeClip(t testing.TB, audio string) string {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), "clip-"+audio+".flv")
+	return clipPath(t, audio)
+}
+
+func makeClipIn(t testing.TB, dir, audio string) string {
+	t.Helper()
+	out := filepath.Join(dir, "clip-"+audio+".flv")
 	args := []string{"-v", "error", "-y",
 		"-f", "lavfi", "-i", "testsrc=size=320x240:rate=25:duration=4",
 	}

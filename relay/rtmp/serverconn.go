@@ -96,6 +96,11 @@ func (c *serverConn) readLoop(ctx context.Context) error {
 		if err := c.conn.SetReadDeadline(deadline); err != nil {
 			return err
 		}
+		if end := c.endBy.Load(); end != 0 && deadline.IsZero() {
+			// The writer ended the play while this loop cleared the
+			// deadline: restore the hang-up deadline it set.
+			_ = c.conn.SetReadDeadline(time.Unix(0, end))
+		}
 		n, rerr := c.conn.Read(buf)
 		if n > 0 {
 			c.mu.Lock()

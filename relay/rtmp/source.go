@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"time"
 
@@ -43,6 +44,11 @@ func (s *playSource) Run(ctx context.Context, out relay.Publisher) error {
 
 	p := &playSession{target: t, out: out, silence: s.silence}
 	err = p.run(conn)
+	if c := p.conv; c.lateAudio > 0 || c.badAudio > 0 {
+		// What the session could not carry, said once.
+		slog.Warn("rtmp source dropped audio", "addr", t.addr,
+			"began_after_video_only_start", c.lateAudio, "bad_adts", c.badAudio)
+	}
 	if ctx.Err() != nil {
 		return nil
 	}

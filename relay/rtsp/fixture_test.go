@@ -34,8 +34,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// clipKind names a test clip; every one is 320x240 at 25 fps, 2 s, one
-// keyframe a second.
+// clipKind names a test clip: 320x240 (unless said otherwise) at 25 fps,
+// 2 s, one keyframe a second.
 type clipKind string
 
 const (

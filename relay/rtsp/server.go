@@ -126,14 +126,16 @@ func (s *Server) Listen(addr string) error {
 			return net.ListenPacket(network, address)
 		}
 	}
+	// Set before Start: players may arrive before Start returns.
+	s.rs, s.ln = rs, ln
 	if err := rs.Start(); err != nil {
+		s.rs, s.ln = nil, nil
 		ln.Close()
 		for _, c := range udp {
 			c.Close()
 		}
 		return fmt.Errorf("rtsp server: %w", err)
 	}
-	s.rs, s.ln = rs, ln
 	s.log.Info("rtsp server listening", "addr", ln.Addr().String(), "udp_rtp", rs.UDPRTPAddress, "auth", s.opts.User != "")
 	return nil
 }

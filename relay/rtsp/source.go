@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/bluenviron/gortsplib/v4"
@@ -16,7 +17,6 @@ import (
 	"github.com/bluenviron/gortsplib/v4/pkg/description"
 	"github.com/bluenviron/gortsplib/v4/pkg/liberrors"
 
-	"github.com/lubo-edge/lubo/media"
 	"github.com/lubo-edge/lubo/relay"
 )
 
@@ -228,16 +228,12 @@ func (s *Source) wait(ctx context.Context, c *gortsplib.Client, sess *pullSessio
 }
 
 func describePicked(p *pickedMedia) string {
-	t := media.Tracks{Audio: p.audioTrack}
-	s := ""
+	var parts []string
 	if p.videoFormat != nil {
-		s = p.videoFormat.Codec()
+		parts = append(parts, p.videoFormat.Codec())
 	}
-	if t.Audio != nil {
-		if s != "" {
-			s += " + "
-		}
-		s += fmt.Sprintf("%s %dHz/%d", t.Audio.Codec, t.Audio.SampleRate, t.Audio.Channels)
+	if a := p.audioTrack; a != nil {
+		parts = append(parts, fmt.Sprintf("%s %dHz/%d", a.Codec, a.SampleRate, a.Channels))
 	}
-	return s
+	return strings.Join(parts, " + ")
 }

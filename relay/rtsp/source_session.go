@@ -31,6 +31,9 @@ type pullSession struct {
 	begun      bool
 	dead       bool
 	start      time.Duration // PTS of the first video frame; older audio is dropped
+
+	hasAudio  bool
+	lastAudio time.Duration
 }
 
 func newPullSession(out relay.Publisher, log *slog.Logger) *pullSession {
@@ -142,5 +145,10 @@ func (s *pullSession) writeAudio(f *media.Frame) {
 	if f.PTS < s.start {
 		return
 	}
+	if s.hasAudio && f.DTS < s.lastAudio {
+		s.note("audio-time", "audio frame dropped: its timestamp goes back")
+		return
+	}
+	s.hasAudio, s.lastAudio = true, f.DTS
 	s.out.WriteFrame(f)
 }

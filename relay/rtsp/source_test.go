@@ -440,3 +440,38 @@ func TestSourceReadTimeout(t *testing.T) {
 	}
 	t.Logf("stall error: %v", err)
 }
+
+// TestSourceAudioOnly: a stream without video is served and pulled too.
+func TestSourceAudioOnly(t *testing.T) {
+	full := loadClip(t, clipH265PCMA)
+	c := &clip{tracks: media.Tracks{Audio: full.tracks.Audio}, dur: full.dur}
+	for _, f := range full.frames {
+		if !f.IsVideo() {
+			c.frames = append(c.frames, f)
+		}
+	}
+	st := startStream(t, "radio", c.source(), relay.StreamOptions{Logger: testLogger(t)})
+	srv := startServer(t, ServerOptions{}, map[string]*relay.Stream{"radio": st})
+	rec := newRecorder(0)
+	r := runSource(NewSource(serverURL(srv, "radio"), SourceOptions{Transport: "udp", Logger: testLogger(t)}), rec)
+	defer r.stop()
+	waitFor(t, "audio frames", func() bool {
+		_, frames := rec.snapshot()
+		return len(frames) >= 20
+	})
+	if err := r.stop(); err != nil {
+		t.Errorf("Run after cancel = %v", err)
+	}
+	begins, frames := rec.snapshot()
+	if len(begins) != 1 || begins[0].Video != nil || begins[0].Audio == nil || begins[0].Audio.Codec != media.PCMA {
+		t.Fatalf("tracks %v, want PCMA only", begins)
+	}
+	for i, f := range frames {
+		if f.Codec != media.PCMA || len(f.Data) != 160 {
+			t.Fatalf("frame %d: %s with %d bytes, want 20 ms of PCMA", i, f.Codec, len(f.Data))
+		}
+		if i > 0 && f.DTS <= frames[i-1].DTS {
+			t.Fatalf("frame %d: DTS %v after %v", i, f.DTS, frames[i-1].DTS)
+		}
+	}
+}

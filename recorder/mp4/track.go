@@ -1,0 +1,169 @@
+package mp4
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math"
+	"time"
+
+	"github.com/lubo-edge/lubo/media"
+)
+
+// trackWriter collects the samples of one track for the open fragment.
+// Its slices keep their capacity from fragment to fragment, so a steady
+// stream allocates nothing.
+type trackWriter struct {
+	id  uint32
+	cfg *trackConfig // nil until the parameter sets are known
+	// codec is the track's codec even while cfg is still unknown.
+	codec media.Codec
+
+	samples []sample // the open fragment's samples
+	data    []byte   // their payload, back to back
+
+	last      int64  // decode time of the newest sample, in ticks; -1 before the first
+	lastDelta uint32 // the decode time step before it: the guess for its duration
+}
+
+// sample is one access unit of the open fragment; times are in track ticks
+// from the start of the file.
+type sample struct {
+	dts  int64
+	size uint32
+	cto  int32 // composition offset: PTS - DTS
+	sync bool
+}
+
+func newTrackWriter(id uint32, codec media.Codec, cfg *trackConfig) *trackWriter {
+	return &trackWriter{id: id, codec: codec, cfg: cfg, last: -1}
+}
+
+// timescale is the track's ticks per second.
+func (t *trackWriter) timescale() uint32 { return t.cfg.timescale }
+
+// defaultDuration is the guess for a sample's duration when no neighbour
+// tells it: one AAC frame, or one picture at 25 fps.
+func (t *trackWriter) defaultDuration() uint32 {
+	if t.cfg.audio() {
+		return 1024
+	}
+	return videoTimescale / 25
+}
+
+// add appends one frame as a sample; dts and pts are in ticks. It reports
+// false when the frame holds nothing to store (only delimiters and
+// parameter sets), which then is not a sample.
+func (t *trackWriter) add(f *media.Frame, dts, pts int64) bool {
+	start := len(t.data)
+	if t.cfg.audio() {
+		t.data = append(t.data, f.Data...)
+	} else {
+		t.appendVideo(f.Data)
+	}
+	size := len(t.data) - start
+	if size == 0 || size > math.MaxUint32 {
+		t.data = t.data[:start]
+		return false
+	}
+	if t.last >= 0 {
+		t.lastDelta = clampU32(dts - t.last)
+	}
+	t.last = dts
+	t.samples = append(t.samples, sample{
+		dts:  dts,
+		size: uint32(size),
+		cto:  int32(max(math.MinInt32, min(math.MaxInt32, pts-dts))),
+		sync: f.Key || t.cfg.audio(),
+	})
+	return true
+}
+
+// appendVideo converts an Annex-B access unit to 4-byte length-prefixed NAL
+// units, dropping access unit delimiters and the parameter sets the sample
+// description already holds (a changed one stays in-band).
+func (t *trackWriter) appendVideo(annexB []byte) {
+	media.SplitAnnexB(annexB, func(n []byte) bool {
+		if !t.redundant(n) {
+			t.data = binary.BigEndian.AppendUint32(t.data, uint32(len(n)))
+			t.data = append(t.data, n...)
+		}
+		return true
+	})
+}
+
+func (t *trackWriter) redundant(n []byte) bool {
+	switch t.codec {
+	case media.H264:
+		switch media.H264Type(n) {
+		case media.H264AUD:
+			return true
+		case media.H264SPS, media.H264PPS:
+		default:
+			return false
+		}
+	case media.H265:
+		switch media.H265Type(n) {
+		case media.H265AUD:
+			return true
+		case media.H265VPS, media.H265SPS, media.H265PPS:
+		default:
+			return false
+		}
+	}
+	for _, p := range t.cfg.paramSets {
+		if bytes.Equal(p, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// end is the decode time just past the newest sample, in ticks.
+func (t *trackWriter) end() int64 {
+	if t.last < 0 {
+		return 0
+	}
+	d := t.lastDelta
+	if d == 0 {
+		d = t.defaultDuration()
+	}
+	return t.last + int64(d)
+}
+
+// sampleDuration is the duration of the open fragment's sample i; next is
+// the decode time of the sample after the fragment, or -1 if unknown.
+func (t *trackWriter) sampleDuration(i int, next int64) uint32 {
+	if i+1 < len(t.samples) {
+		return clampU32(t.samples[i+1].dts - t.samples[i].dts)
+	}
+	if next > t.samples[i].dts {
+		return clampU32(next - t.samples[i].dts)
+	}
+	if t.lastDelta > 0 {
+		return t.lastDelta
+	}
+	return t.defaultDuration()
+}
+
+func (t *trackWriter) clearFragment() {
+	t.samples = t.samples[:0]
+	t.data = t.data[:0]
+}
+
+func clampU32(v int64) uint32 {
+	return uint32(max(0, min(math.MaxUint32, v)))
+}
+
+// ticks converts a time to track ticks, rounded to the nearest tick, without
+// overflowing for any duration.
+func ticks(d time.Duration, timescale uint32) int64 {
+	ts := int64(timescale)
+	sec, rem := int64(d/time.Second), int64(d%time.Second)
+	return sec*ts + (rem*ts+int64(time.Second)/2)/int64(time.Second)
+}
+
+// duration converts track ticks back to time.
+func duration(ticks int64, timescale uint32) time.Duration {
+	ts := int64(timescale)
+	return time.Duration(ticks/ts)*time.Second + time.Duration(ticks%ts)*time.Second/time.Duration(ts)
+}
