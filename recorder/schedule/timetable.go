@@ -112,13 +112,17 @@ func (t *Timetable) Between(from, to time.Time) []Occurrence {
 
 // on returns the occurrences on one civil date (given at noon UTC).
 func (t *Timetable) on(date time.Time) []Occurrence {
+	courses := t.byDay[date.Weekday()]
+	if len(courses) == 0 {
+		return nil
+	}
 	y, m, d := date.Date()
+	dc := newDayClock(y, m, d, t.loc)
 	var occs []Occurrence
-	for _, c := range t.byDay[date.Weekday()] {
-		start := atWallClock(y, m, d, c.Start, t.loc)
-		end := atWallClock(y, m, d, c.End(), t.loc)
+	for _, c := range courses {
+		start, end := dc.at(c.Start), dc.at(c.End())
 		if end.After(start) { // not wholly inside a skipped hour
-			occs = append(occs, Occurrence{Course: c, Start: start.In(t.loc), End: end.In(t.loc)})
+			occs = append(occs, Occurrence{Course: c, Start: start, End: end})
 		}
 	}
 	return occs

@@ -1,0 +1,124 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lubo-edge/lubo/internal/judge"
+	"github.com/lubo-edge/lubo/relay/rtmp"
+	"github.com/lubo-edge/lubo/testdata/testmedia"
+)
+
+// startRTMPServer runs an RTMP server that ffmpeg publishes into, as an
+// NVR or a streaming box would.
+func startRTMPServer(t *testing.T) string {
+	t.Helper()
+	srv := rtmp.NewServer(rtmp.ServerOptions{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	addr, err := srv.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = srv.Run(ctx) }()
+	t.Cleanup(func() { cancel(); srv.Close(); <-done })
+	return addr.String()
+}
+
+// publish loops clip into url with ffmpeg until the test ends.
+func publish(t *testing.T, clip, url string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, "ffmpeg", "-nostdin", "-v", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c", "copy", "-f", "flv", url)
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("ffmpeg publish: %v", err)
+	}
+	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
+}
+
+func sorted(s []string) []string { s = slices.Clone(s); slices.Sort(s); return s }
+
+// G.711 from an RTMP source: HTTP-FLV carries it; HLS (MPEG-TS) cannot, so
+// HLS drops it, counts it and still serves the video.
+func TestRTMPSourceWithG711(t *testing.T) {
+	clip := testmedia.Require(t, "h264_pcma.flv")
+	addr := startRTMPServer(t)
+	publish(t, clip, "rtmp://"+addr+"/live/cam")
+	b := startBox(t, fmt.Sprintf("  - {id: g711, source: \"rtmp://%s/live/cam\", on_demand: true}\n", addr))
+
+	if got := sorted(judge.Streams(t, b.http+"/live/g711.flv")); !slices.Equal(got, []string{"h264", "pcm_alaw"}) {
+		t.Fatalf("FLV streams %v, want h264 + pcm_alaw", got)
+	}
+	if errs := judge.DecodeErrors(t, b.http+"/live/g711.flv", 3*time.Second); errs != "" {
+		t.Fatalf("FLV decode errors:\n%s", errs)
+	}
+	if got := judge.Streams(t, b.http+"/hls/g711/index.m3u8"); !slices.Equal(got, []string{"h264"}) {
+		t.Fatalf("HLS streams %v, want h264 only", got)
+	}
+	if got := sorted(judge.Streams(t, b.rtsp+"/g711", "-rtsp_transport", "tcp")); !slices.Equal(got, []string{"h264", "pcm_alaw"}) {
+		t.Fatalf("RTSP streams %v, want h264 + pcm_alaw", got)
+	}
+	_, metrics := get(t, b.http+"/metrics")
+	if !strings.Contains(metrics, `lubo_hls_dropped_frames_total{channel="g711",reason="unsupported_codec",stream="live"}`) ||
+		strings.Contains(metrics, `lubo_hls_dropped_frames_total{channel="g711",reason="unsupported_codec",stream="live"} 0`) {
+		t.Errorf("HLS G.711 drops not counted:\n%s", grepLines(metrics, "hls_dropped"))
+	}
+}
+
+// lubo pulling HTTP-FLV from another lubo: the FLV source end to end.
+func TestHTTPFLVSourceChain(t *testing.T) {
+	upstream := startBox(t, fileChannel("cam", testmedia.Require(t, "h264_aac.mp4"), false))
+	b := startBox(t, fmt.Sprintf("  - {id: relayed, source: \"%s/live/cam.flv\", on_demand: true}\n", upstream.http))
+	if got := sorted(judge.Streams(t, b.http+"/hls/relayed/index.m3u8")); !slices.Equal(got, []string{"aac", "h264"}) {
+		t.Fatalf("streams %v", got)
+	}
+	if errs := judge.DecodeErrors(t, b.rtsp+"/relayed", 3*time.Second, "-rtsp_transport", "tcp"); errs != "" {
+		t.Fatalf("decode errors:\n%s", errs)
+	}
+}
+
+// A dual-stream channel: viewers get the sub stream, recording the main one.
+func TestDualStreamChannelServesSubToViewers(t *testing.T) {
+	main := testmedia.Require(t, "sample.mp4")  // 640x360
+	sub := testmedia.Require(t, "h264_aac.mp4") // 320x240
+	b := startBox(t, fmt.Sprintf("  - {id: dual, source: \"file://%s\", sub_source: \"file://%s\", on_demand: false}\n", main, sub))
+	out := judgeSize(t, b.http+"/live/dual.flv")
+	if out != "320x240" {
+		t.Fatalf("viewers get %s, want the 320x240 sub stream", out)
+	}
+	m, _ := b.d.MainStream("dual")
+	waitFor(t, "main stream up", func() bool { tr := m.Tracks(); return tr != nil && tr.Video != nil })
+	if v := m.Tracks().Video; v.Width != 640 {
+		t.Fatalf("main stream is %dx%d, want 640x360", v.Width, v.Height)
+	}
+	_, metrics := get(t, b.http+"/metrics")
+	if !strings.Contains(metrics, `lubo_source_up{channel="dual",stream="sub"} 1`) {
+		t.Errorf("no metrics for the sub stream:\n%s", grepLines(metrics, "source_up"))
+	}
+}
+
+func judgeSize(t *testing.T, url string) string {
+	t.Helper()
+	out, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=s=x:p=0", url).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ffprobe %s: %v\n%s", url, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
