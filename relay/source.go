@@ -18,8 +18,9 @@ type Source interface {
 	Run(ctx context.Context, out Publisher) error
 }
 
-// Publisher receives what a Source pulls. Both methods are called from the
-// source's goroutine only and never block on readers.
+// Publisher receives what a Source pulls. A source must serialize its calls
+// (one goroutine, or a mutex when a library delivers packets on several);
+// neither method blocks on readers.
 type Publisher interface {
 	// Begin starts a session with its tracks. It must be called once per
 	// Run before the first WriteFrame.

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lubo-edge/lubo/testdata/testmedia"
 )
 
 func writeConfig(t *testing.T, body string) string {
@@ -88,5 +90,31 @@ func TestProbeBadURL(t *testing.T) {
 	}
 	if !strings.Contains(errb.String(), "unsupported scheme") {
 		t.Errorf("message %q", errb.String())
+	}
+}
+
+func TestProbePrintsTracks(t *testing.T) {
+	clip := testmedia.Require(t, "h265_aac.mp4")
+	var out, errb bytes.Buffer
+	if code := run([]string{"probe", "file://" + clip}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{"video:   H265 320x240", "vps:", "sps:", "pps:", "audio:   AAC 44100 Hz, 2 channel(s)", "keyframes"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("probe output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestProbeUnreachableSource(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"probe", "rtsp://admin:secret@127.0.0.1:1/x"}, &out, &errb); code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	if strings.Contains(errb.String(), "secret") {
+		t.Errorf("probe printed the password: %s", errb.String())
+	}
+	if !strings.Contains(errb.String(), "127.0.0.1:1") {
+		t.Errorf("probe error does not say where: %s", errb.String())
 	}
 }
