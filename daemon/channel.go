@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 type channel struct {
 	cfg     configs.Channel
 	hls     configs.HLS
+	hlsDir  string       // where HLS segments are written
 	log     *slog.Logger // with the channel attribute
 	baseLog *slog.Logger
 	main    *relay.Stream
@@ -38,8 +40,8 @@ type channel struct {
 	hlsWG  sync.WaitGroup
 }
 
-func newChannel(cfg configs.Channel, hls configs.HLS, log *slog.Logger, backoff relay.Backoff) (*channel, error) {
-	c := &channel{cfg: cfg, hls: hls, log: log.With("channel", cfg.ID), baseLog: log}
+func newChannel(cfg configs.Channel, hls configs.HLS, dataDir string, log *slog.Logger, backoff relay.Backoff) (*channel, error) {
+	c := &channel{cfg: cfg, hls: hls, hlsDir: filepath.Join(dataDir, "hls", cfg.ID), log: log.With("channel", cfg.ID), baseLog: log}
 	opts := relay.StreamOptions{OnDemand: cfg.OnDemand, IdleTimeout: cfg.IdleTimeout, Logger: log, Backoff: backoff}
 	src, err := sources.Open(cfg.MainURL(), sources.Options{Transport: cfg.Transport, Logger: c.log})
 	if err != nil {
@@ -115,7 +117,7 @@ func (c *channel) hlsHandler() (http.Handler, bool) {
 		ctx, cancel := context.WithCancel(c.hlsCtx)
 		mux := segmenter.NewHLS(segmenter.HLSOptions{
 			Channel: c.cfg.ID, Target: c.hls.Segment, Window: c.hls.Window,
-			FirstSequence: c.hlsSeq, Logger: c.baseLog,
+			FirstSequence: c.hlsSeq, Dir: c.hlsDir, Logger: c.baseLog,
 		})
 		s := &hlsSession{mux: mux, reader: rd, cancel: cancel}
 		c.hlsOut = s

@@ -234,7 +234,7 @@ func (d *Daemon) HLS(id string) (http.Handler, bool) {
 }
 
 func (d *Daemon) newChannel(cfg configs.Channel, hls configs.HLS) (*channel, error) {
-	return newChannel(cfg, hls, d.log, d.backoff)
+	return newChannel(cfg, hls, d.cfg.DataDir, d.log, d.backoff)
 }
 
 func addrString(a net.Addr) string {

@@ -32,6 +32,13 @@ type HLSOptions struct {
 	// the first segment. Default 0. A caller that recreates the muxer of a
 	// channel can continue the numbering, so segment URLs never repeat.
 	FirstSequence uint64
+	// Dir, when set, is where finished segments are written as seg{N}.ts
+	// files and served from (with sendfile), instead of being held in
+	// memory: at 4 Mbps a window of segments is megabytes per channel, which
+	// a small box should leave to the page cache. The muxer owns the folder's
+	// seg*.ts files: stale ones are removed at start and at Close.
+	// Default "" (memory).
+	Dir string
 	// Logger receives the muxer's logs. Default slog.Default().
 	Logger *slog.Logger
 }
@@ -96,14 +103,17 @@ type HLS struct {
 	dropInvalid   atomic.Uint64
 }
 
-// segment is one finished MPEG-TS segment. data is never modified once
-// published and is shared by every client that fetches it.
+// segment is one finished MPEG-TS segment: in memory (data, never modified
+// once published and shared by every client that fetches it) or in a file
+// (path, data nil).
 type segment struct {
 	seq           uint64
 	discSeq       uint64 // discontinuity sequence number
 	discontinuity bool
 	dur           time.Duration
+	size          int
 	data          []byte
+	path          string
 }
 
 // NewHLS returns a muxer with defaults filled in.
@@ -116,6 +126,9 @@ func NewHLS(opts HLSOptions) *HLS {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if opts.Dir != "" {
+		removeSegmentFiles(opts.Dir, opts.Logger)
 	}
 	return &HLS{
 		opts:    opts,
@@ -206,11 +219,32 @@ func (h *HLS) finishSegment(end time.Duration) {
 	if h.ts.mux == nil {
 		return
 	}
-	data := h.ts.finish()
-	if len(data) == 0 {
+	s := &segment{dur: max(end-h.ts.start, 0), discontinuity: h.ts.discontinuity}
+	if h.opts.Dir != "" {
+		data := h.ts.finishShared()
+		if len(data) == 0 {
+			return
+		}
+		h.mu.Lock()
+		seq := h.nextSeq
+		h.mu.Unlock()
+		path, err := writeSegmentFile(h.opts.Dir, seq, data)
+		if err == nil {
+			s.path, s.size = path, len(data)
+			h.publish(s)
+			return
+		}
+		// Serving from memory beats losing the segment; the log says why.
+		h.log.Warn("hls: segment kept in memory", "err", err)
+		s.data = append([]byte(nil), data...)
+	} else {
+		s.data = h.ts.finish()
+	}
+	if len(s.data) == 0 {
 		return
 	}
-	h.publish(&segment{data: data, dur: max(end-h.ts.start, 0), discontinuity: h.ts.discontinuity})
+	s.size = len(s.data)
+	h.publish(s)
 }
 
 // publish adds a finished segment, slides the window and renders the playlist.
@@ -226,12 +260,15 @@ func (h *HLS) publish(s *segment) {
 	h.maxDur = max(h.maxDur, s.dur)
 	h.segments = append(h.segments, s)
 	if n := len(h.segments) - h.keep; n > 0 {
+		for _, old := range h.segments[:n] {
+			removeSegment(old, h.log)
+		}
 		copy(h.segments, h.segments[n:])
 		clear(h.segments[len(h.segments)-n:])
 		h.segments = h.segments[:len(h.segments)-n]
 	}
 	h.segmentsDone.Add(1)
-	h.bytesDone.Add(uint64(len(s.data)))
+	h.bytesDone.Add(uint64(s.size))
 	h.renderLocked()
 	h.markReadyLocked()
 }
@@ -261,6 +298,13 @@ func (h *HLS) Close() {
 		h.renderLocked()
 	}
 	h.markReadyLocked()
+	if h.opts.Dir != "" {
+		// A closed muxer is dropped by its owner; its files go with it.
+		for _, s := range h.segments {
+			removeSegment(s, h.log)
+		}
+		h.segments = nil
+	}
 }
 
 // LastRequest is when a client last asked for anything, zero before the

@@ -1,6 +1,7 @@
 package segmenter
 
 import (
+	"os"
 	"bytes"
 	"net/http"
 	"strconv"
@@ -89,16 +90,31 @@ func (h *HLS) servePlaylist(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *HLS) serveSegment(w http.ResponseWriter, r *http.Request, seq uint64) {
-	data := h.segmentData(seq)
-	if data == nil {
+	data, path := h.segmentData(seq)
+	var file *os.File
+	if path != "" {
+		// Opened under no lock; a segment expiring right now is still
+		// readable through the open file.
+		f, err := os.Open(path)
+		if err == nil {
+			file = f
+			defer f.Close()
+		}
+	}
+	if data == nil && file == nil {
 		http.Error(w, "no such segment (expired or not yet made)", http.StatusNotFound)
 		return
 	}
 	hdr := w.Header()
 	hdr.Set("Content-Type", "video/mp2t")
-	// A segment never changes, but may be dropped from memory after about
-	// keep targets; caching longer than that buys nothing.
+	// A segment never changes, but may be dropped after about keep
+	// targets; caching longer than that buys nothing.
 	hdr.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(time.Duration(h.keep)*h.opts.Target/time.Second)))
+	if file != nil {
+		// ServeContent over an *os.File lets the server use sendfile.
+		http.ServeContent(w, r, "", time.Time{}, file)
+		return
+	}
 	if r.Header.Get("Range") != "" {
 		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
 		return
@@ -110,16 +126,17 @@ func (h *HLS) serveSegment(w http.ResponseWriter, r *http.Request, seq uint64) {
 	_, _ = w.Write(data) // a client gone away is not our error
 }
 
-// segmentData returns the bytes of segment seq, or nil when it is not held.
-func (h *HLS) segmentData(seq uint64) []byte {
+// segmentData returns the bytes or the file of segment seq; both are
+// empty when it is not held.
+func (h *HLS) segmentData(seq uint64) (data []byte, path string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if len(h.segments) == 0 || seq < h.segments[0].seq {
-		return nil
+		return nil, ""
 	}
 	i := seq - h.segments[0].seq
 	if i >= uint64(len(h.segments)) {
-		return nil
+		return nil, ""
 	}
-	return h.segments[i].data
+	return h.segments[i].data, h.segments[i].path
 }

@@ -247,7 +247,8 @@ func TestHLSHTTP(t *testing.T) {
 func TestHLSSegmentsShared(t *testing.T) {
 	h := NewHLS(HLSOptions{Target: time.Second, Logger: quiet()})
 	writeAll(h, synthFrames(synthTracks(1), 0, 2500*time.Millisecond))
-	a, b := h.segmentData(0), h.segmentData(0)
+	a, _ := h.segmentData(0)
+	b, _ := h.segmentData(0)
 	if a == nil || &a[0] != &b[0] {
 		t.Fatal("segment bytes are copied per request")
 	}

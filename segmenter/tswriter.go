@@ -221,6 +221,16 @@ func (w *tsWriter) finish() []byte {
 	return seg
 }
 
+// finishShared ends the segment like finish but returns the writer's own
+// buffer, valid only until the next segment begins: for a caller that
+// writes it out at once and keeps nothing.
+func (w *tsWriter) finishShared() []byte {
+	seg := w.buf
+	w.buf = w.buf[:0]
+	w.mux = nil
+	return seg
+}
+
 // tsMillis converts a stream timestamp to the milliseconds gomedia expects.
 func tsMillis(d time.Duration) uint64 {
 	d += tsOffset

@@ -39,8 +39,9 @@ func (q RecordQuery) Validate() error {
 		problems = append(problems, fmt.Sprintf("to (%s) is before from (%s)", q.To.Format(time.RFC3339), q.From.Format(time.RFC3339)))
 	}
 	for _, s := range q.States {
-		if !s.Valid() {
+		if !s.Valid() { // the first is enough: the message lists the valid ones
 			problems = append(problems, fmt.Sprintf("state %q is not one of %s", s, stateList()))
+			break
 		}
 	}
 	if q.Limit < 0 {

@@ -77,9 +77,23 @@ func (t *Timetable) Current(now time.Time) []Occurrence {
 // any channel, looking up to 8 days ahead; false when there is none. Of
 // occurrences starting at the same instant, the first by channel is returned.
 func (t *Timetable) Next(now time.Time) (Occurrence, bool) {
-	for _, o := range t.Between(now, now.Add(lookAhead)) {
-		if o.Start.After(now) {
-			return o, true
+	if len(t.courses) == 0 {
+		return Occurrence{}, false
+	}
+	limit := now.Add(lookAhead)
+	n := now.In(t.loc)
+	// Days run in order and a day's starts lie within it, so the first day
+	// holding a start after now holds the answer.
+	for date, i := time.Date(n.Year(), n.Month(), n.Day(), 12, 0, 0, 0, time.UTC), 0; i <= 9; date, i = date.AddDate(0, 0, 1), i+1 {
+		var best Occurrence
+		found := false
+		for _, o := range t.on(date) {
+			if o.Start.After(now) && o.Start.Before(limit) && (!found || earlier(o, best)) {
+				best, found = o, true
+			}
+		}
+		if found {
+			return best, true
 		}
 	}
 	return Occurrence{}, false
@@ -104,11 +118,16 @@ func (t *Timetable) Between(from, to time.Time) []Occurrence {
 			}
 		}
 	}
-	slices.SortFunc(occs, func(a, b Occurrence) int {
-		return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.Course.Channel, b.Course.Channel), cmp.Compare(a.Course.ID, b.Course.ID))
-	})
+	slices.SortFunc(occs, compareOccurrences)
 	return occs
 }
+
+// compareOccurrences orders by start, then channel, then id.
+func compareOccurrences(a, b Occurrence) int {
+	return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.Course.Channel, b.Course.Channel), cmp.Compare(a.Course.ID, b.Course.ID))
+}
+
+func earlier(a, b Occurrence) bool { return compareOccurrences(a, b) < 0 }
 
 // on returns the occurrences on one civil date (given at noon UTC).
 func (t *Timetable) on(date time.Time) []Occurrence {

@@ -36,25 +36,30 @@ func Split(courses []Course) (kept []Course, problems []*Error) {
 // check validates courses and marks which ones Split keeps.
 func check(courses []Course) (problems []*Error, keep []bool) {
 	keep = make([]bool, len(courses))
-	timed := make([]bool, len(courses)) // weekday and times make sense, so overlaps can be judged
+	// Earlier courses that a later one may clash with: same channel and
+	// weekday (overlap), or same id. Only courses with sensible times join.
+	type slot struct {
+		channel string
+		weekday time.Weekday
+	}
+	bySlot := map[slot][]int{}
+	byID := map[string][]int{}
 	for j, c := range courses {
 		name := nameOf(c, j)
 		own := checkOne(c, name)
 		problems = append(problems, own...)
-		timed[j] = c.Duration <= day // longer ones are absurd, and their End may wrap
+		keep[j] = len(own) == 0
+		timed := c.Duration <= day // longer ones are absurd, and their End may wrap
 		for _, p := range own {
 			if p.Code != CodeCrossesMidnight {
-				timed[j] = false
+				timed = false
 			}
 		}
-		keep[j] = len(own) == 0
-		if !timed[j] {
+		if !timed {
 			continue
 		}
-		for i := range j {
-			if !timed[i] {
-				continue
-			}
+		s := slot{c.Channel, c.Weekday}
+		for _, i := range mergeSorted(bySlot[s], byID[c.ID]) {
 			aName, bName := nameOf(courses[i], i), name
 			if aName == bName { // e.g. two courses named by the same id
 				aName, bName = fmt.Sprintf("courses[%d]", i), fmt.Sprintf("courses[%d]", j)
@@ -68,8 +73,27 @@ func check(courses []Course) (problems []*Error, keep []bool) {
 				keep[j] = false
 			}
 		}
+		bySlot[s] = append(bySlot[s], j)
+		byID[c.ID] = append(byID[c.ID], j)
 	}
 	return problems, keep
+}
+
+// mergeSorted merges two ascending index lists, dropping duplicates, so
+// problems come out in the order of the courses.
+func mergeSorted(a, b []int) []int {
+	out := make([]int, 0, len(a)+len(b))
+	for len(a) > 0 || len(b) > 0 {
+		switch {
+		case len(b) == 0 || (len(a) > 0 && a[0] < b[0]):
+			out, a = append(out, a[0]), a[1:]
+		case len(a) == 0 || b[0] < a[0]:
+			out, b = append(out, b[0]), b[1:]
+		default: // equal
+			out, a, b = append(out, a[0]), a[1:], b[1:]
+		}
+	}
+	return out
 }
 
 // checkOne finds what is wrong with one course on its own.

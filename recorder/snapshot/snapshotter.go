@@ -192,11 +192,15 @@ func (s *Snapshotter) Take(ctx context.Context, ch string) (Taken, error) {
 func (s *Snapshotter) take(ctx context.Context, ch string, skipSame bool) (Taken, error) {
 	s.mu.Lock()
 	c, ok := s.channels[ch]
+	var latest func() *media.Frame
+	if ok {
+		latest = c.latest // Add may replace it meanwhile
+	}
 	s.mu.Unlock()
 	if !ok {
 		return Taken{}, fmt.Errorf("snapshot: channel %s is not registered", ch)
 	}
-	f := c.latest()
+	f := latest()
 	if f == nil {
 		s.count(ch, c, outcomeSkipped, nil, time.Time{})
 		return Taken{}, fmt.Errorf("snapshot: channel %s: %w", ch, ErrNoKeyframe)
