@@ -96,16 +96,16 @@ func TestFinalizeTruncated(t *testing.T) {
 
 	cuts := []int64{0, 1, 7, 8, 100, initEnd - 1, initEnd, initEnd + 1, initEnd + 8}
 	for _, e := range ends {
-		cuts = append(cuts, e-9, e-8, e-1, e, e+1, e+7, e+8, e+9, e+100)
+		cuts = append(cuts, e-1, e, e+1, e+8, e+9) // mdat end, next moof header, its body
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	for range 30 {
+	for range 20 {
 		cuts = append(cuts, rng.Int64N(int64(len(b))))
 	}
 	slices.Sort(cuts)
 	cuts = slices.Compact(cuts)
 
-	judged := 0
+	judged, judgeEvery := 0, len(cuts)/8
 	for i, cut := range cuts {
 		if cut < 0 || cut > int64(len(b)) {
 			continue
@@ -135,7 +135,7 @@ func TestFinalizeTruncated(t *testing.T) {
 		}
 		// ffmpeg and ffprobe judge a spread of the results (all of them
 		// would take long on a small machine).
-		if i%4 != 0 && cut != int64(len(b)) {
+		if i%judgeEvery != 0 && cut != int64(len(b)) {
 			continue
 		}
 		judged++
@@ -147,7 +147,7 @@ func TestFinalizeTruncated(t *testing.T) {
 			t.Errorf("cut at %d: ffmpeg: %s", cut, e)
 		}
 	}
-	if judged < 20 {
+	if judged < 8 {
 		t.Errorf("only %d cuts judged by ffmpeg", judged)
 	}
 }

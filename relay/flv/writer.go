@@ -1,7 +1,6 @@
 package flv
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -92,7 +91,7 @@ func (w *Writer) switchTracks(b []byte, t *media.Tracks) []byte {
 	if !w.headerDone {
 		return b
 	}
-	videoSame, audioSame := sameVideo(videoOf(old), videoOf(t)), sameAudio(audioOf(old), audioOf(t))
+	videoSame, audioSame := media.SameVideo(videoOf(old), videoOf(t)), media.SameAudio(audioOf(old), audioOf(t))
 	if !videoSame {
 		w.videoSeqSent, w.videoStarted = false, false
 	}
@@ -161,11 +160,12 @@ func (w *Writer) appendVideo(b []byte, f *media.Frame) []byte {
 	cts := clampCTS((f.PTS - f.DTS) / time.Millisecond)
 	b = append(b, frameType<<4|codecID, packetData, byte(cts>>16), byte(cts>>8), byte(cts))
 	payloadStart := len(b)
-	eachNALU(f.Data, func(nalu []byte) {
+	media.SplitAnnexB(f.Data, func(nalu []byte) bool {
 		if !isParamOrAUD(f.Codec, nalu) {
 			b = binary.BigEndian.AppendUint32(b, uint32(len(nalu)))
 			b = append(b, nalu...)
 		}
+		return true
 	})
 	if len(b) == payloadStart {
 		return b[:start]
@@ -285,22 +285,4 @@ func audioOf(t *media.Tracks) *media.AudioTrack {
 		return nil
 	}
 	return t.Audio
-}
-
-// sameVideo reports whether a viewer can go on decoding b's pictures with
-// a's sequence header.
-func sameVideo(a, b *media.VideoTrack) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return a.Codec == b.Codec && bytes.Equal(a.VPS, b.VPS) && bytes.Equal(a.SPS, b.SPS) && bytes.Equal(a.PPS, b.PPS)
-}
-
-// sameAudio reports whether a viewer can go on decoding b's samples with
-// a's sequence header.
-func sameAudio(a, b *media.AudioTrack) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return a.Codec == b.Codec && a.SampleRate == b.SampleRate && a.Channels == b.Channels && bytes.Equal(a.Config, b.Config)
 }

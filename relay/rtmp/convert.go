@@ -166,13 +166,13 @@ func (c *converter) pushAudio(t *media.AudioTrack, dts time.Duration, data []byt
 			c.lateAudio++
 			return
 		}
-		if sameAudio(a, t) && !c.jumpedBack(dts, c.lastAudio, c.hadAudio) {
+		if media.SameAudio(a, t) && !c.jumpedBack(dts, c.lastAudio, c.hadAudio) {
 			c.emit(f)
 			return
 		}
 		c.restart()
 	}
-	if !sameAudio(c.audio, t) {
+	if !media.SameAudio(c.audio, t) {
 		c.audio = t
 	}
 	if !c.sawAudio {

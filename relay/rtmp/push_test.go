@@ -81,7 +81,7 @@ func TestPublishH265(t *testing.T) {
 		t.Fatalf("Begin called %d times", len(col.tracks))
 	}
 	got := col.tracks[0]
-	if !sameVideo(got.Video, tracks.Video) || got.Audio != nil {
+	if !media.SameVideo(got.Video, tracks.Video) || got.Audio != nil {
 		t.Fatalf("played tracks %v differ from published %v", got, tracks)
 	}
 	checkFrames(t, got, col.frames)

@@ -3,9 +3,6 @@ package rtmp
 import (
 	"bytes"
 
-	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
-	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h265"
-
 	"github.com/lubo-edge/lubo/media"
 )
 
@@ -105,7 +102,7 @@ func (au *accessUnit) learn(v *media.VideoTrack) bool {
 	set(&v.SPS, au.sps)
 	set(&v.PPS, au.pps)
 	if changed && v.SPS != nil {
-		v.Width, v.Height = pictureSize(v.Codec, v.SPS)
+		v.Width, v.Height = media.PictureSize(v.Codec, v.SPS)
 	}
 	return changed
 }
@@ -113,42 +110,6 @@ func (au *accessUnit) learn(v *media.VideoTrack) bool {
 // complete reports whether v holds every parameter set its codec needs.
 func complete(v *media.VideoTrack) bool {
 	return v != nil && v.SPS != nil && v.PPS != nil && (v.Codec != media.H265 || v.VPS != nil)
-}
-
-// pictureSize reads the coded picture size from an SPS; 0x0 when it cannot.
-func pictureSize(codec media.Codec, sps []byte) (w, h int) {
-	defer func() {
-		if recover() != nil { // a malformed SPS from the network only costs the size
-			w, h = 0, 0
-		}
-	}()
-	switch codec {
-	case media.H264:
-		var s h264.SPS
-		if s.Unmarshal(sps) == nil {
-			return s.Width(), s.Height()
-		}
-	case media.H265:
-		var s h265.SPS
-		if s.Unmarshal(sps) == nil {
-			return s.Width(), s.Height()
-		}
-	}
-	return 0, 0
-}
-
-func sameVideo(a, b *media.VideoTrack) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return a.Codec == b.Codec && bytes.Equal(a.VPS, b.VPS) && bytes.Equal(a.SPS, b.SPS) && bytes.Equal(a.PPS, b.PPS)
-}
-
-func sameAudio(a, b *media.AudioTrack) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return a.Codec == b.Codec && a.SampleRate == b.SampleRate && a.Channels == b.Channels && bytes.Equal(a.Config, b.Config)
 }
 
 // sameTracks reports whether a decoder set up for a can take frames of b
@@ -160,5 +121,5 @@ func sameTracks(a, b *media.Tracks) bool {
 	if a == nil || b == nil {
 		return false
 	}
-	return sameVideo(a.Video, b.Video) && sameAudio(a.Audio, b.Audio)
+	return media.SameVideo(a.Video, b.Video) && media.SameAudio(a.Audio, b.Audio)
 }

@@ -232,7 +232,7 @@ func (c *clip) videoFrame(codec media.Codec, data []byte, params *[][]byte) (*me
 			*params = [][]byte{vps, sps, pps}
 		}
 		if c.tracks.Video == nil {
-			w, h := spsSize(codec, sps)
+			w, h := media.PictureSize(codec, sps)
 			c.tracks.Video = &media.VideoTrack{Codec: codec, VPS: vps, SPS: sps, PPS: pps, Width: w, Height: h}
 		}
 	}

@@ -128,26 +128,9 @@ func (a *videoAssembler) setParam(k paramKind, nalu []byte) bool {
 	}
 	*dst = bytes.Clone(nalu)
 	if k == paramSPS {
-		a.width, a.height = spsSize(a.codec, a.sps)
+		a.width, a.height = media.PictureSize(a.codec, a.sps)
 	}
 	return true
-}
-
-// spsSize reads the picture size from an SPS; 0x0 when it does not parse.
-func spsSize(codec media.Codec, sps []byte) (w, h int) {
-	switch codec {
-	case media.H264:
-		var s h264.SPS
-		if s.Unmarshal(sps) == nil {
-			return s.Width(), s.Height()
-		}
-	case media.H265:
-		var s h265.SPS
-		if s.Unmarshal(sps) == nil {
-			return s.Width(), s.Height()
-		}
-	}
-	return 0, 0
 }
 
 // haveParams reports whether a keyframe can be made self-contained.
