@@ -31,6 +31,9 @@ func TestOpenCreatesDirectoryAndSchema(t *testing.T) {
 	if fi.Mode().Perm() != 0o600 {
 		t.Errorf("file mode %v, want 0600 (the store holds tokens later)", fi.Mode().Perm())
 	}
+	if db.bolt.NoSync || db.bolt.NoFreelistSync {
+		t.Error("the store must fsync every commit (NoSync and NoFreelistSync off)")
+	}
 	mustCheck(t, db)
 }
 
