@@ -164,6 +164,12 @@ func (h *HLS) WriteFrame(f *media.Frame) {
 		t := f.Tracks
 		withAudio := t.Audio != nil && t.Audio.Codec == media.AAC && h.aacUsable(t)
 		h.ts.begin(t, withAudio, h.aacHeader, f.DTS, cut.Discontinuity)
+		if h.opts.Dir != "" {
+			h.mu.Lock()
+			seq := h.nextSeq
+			h.mu.Unlock()
+			h.ts.file = createSegmentFile(h.opts.Dir, seq)
+		}
 	}
 	if err := h.ts.write(f); err != nil {
 		h.dropInvalid.Add(1)
@@ -220,26 +226,22 @@ func (h *HLS) finishSegment(end time.Duration) {
 		return
 	}
 	s := &segment{dur: max(end-h.ts.start, 0), discontinuity: h.ts.discontinuity}
-	if h.opts.Dir != "" {
-		data := h.ts.finishShared()
-		if len(data) == 0 {
+	if h.ts.file != nil {
+		file := h.ts.finishFile()
+		size, err := file.commit()
+		if err != nil {
+			h.dropInvalid.Add(1)
+			h.log.Warn("hls: segment lost", "err", err)
 			return
 		}
-		h.mu.Lock()
-		seq := h.nextSeq
-		h.mu.Unlock()
-		path, err := writeSegmentFile(h.opts.Dir, seq, data)
-		if err == nil {
-			s.path, s.size = path, len(data)
-			h.publish(s)
+		if size == 0 {
 			return
 		}
-		// Serving from memory beats losing the segment; the log says why.
-		h.log.Warn("hls: segment kept in memory", "err", err)
-		s.data = append([]byte(nil), data...)
-	} else {
-		s.data = h.ts.finish()
+		s.path, s.size = file.path, int(size)
+		h.publish(s)
+		return
 	}
+	s.data = h.ts.finish()
 	if len(s.data) == 0 {
 		return
 	}

@@ -8,23 +8,55 @@ import (
 	"strconv"
 )
 
-// writeSegmentFile stores a finished segment as {dir}/seg{seq}.ts. It is
-// written to a temporary name first, so a reader never sees half a segment.
-func writeSegmentFile(dir string, seq uint64, data []byte) (string, error) {
+// spillSize is how much of a segment is gathered before it is written to
+// its file.
+const spillSize = 64 << 10
+
+// segmentFile is a segment being written to {dir}/seg{N}.ts.tmp; commit
+// renames it into place, so a reader never sees half a segment. The first
+// error sticks and makes commit fail.
+type segmentFile struct {
+	path string
+	f    *os.File
+	size int64
+	err  error
+}
+
+func createSegmentFile(dir string, seq uint64) *segmentFile {
+	sf := &segmentFile{path: filepath.Join(dir, "seg"+strconv.FormatUint(seq, 10)+".ts")}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("hls dir: %w", err)
+		sf.err = fmt.Errorf("hls dir: %w", err)
+		return sf
 	}
-	path := filepath.Join(dir, "seg"+strconv.FormatUint(seq, 10)+".ts")
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		os.Remove(tmp)
-		return "", fmt.Errorf("hls segment: %w", err)
+	sf.f, sf.err = os.Create(sf.path + ".tmp")
+	return sf
+}
+
+func (sf *segmentFile) write(b []byte) {
+	if sf.err != nil || len(b) == 0 {
+		return
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return "", fmt.Errorf("hls segment: %w", err)
+	n, err := sf.f.Write(b)
+	sf.size += int64(n)
+	if err != nil {
+		sf.err = fmt.Errorf("hls segment %s: %w", filepath.Base(sf.path), err)
 	}
-	return path, nil
+}
+
+// commit closes the file and moves it into place; it returns the size.
+func (sf *segmentFile) commit() (int64, error) {
+	if sf.f != nil {
+		if err := sf.f.Close(); err != nil && sf.err == nil {
+			sf.err = fmt.Errorf("hls segment %s: %w", filepath.Base(sf.path), err)
+		}
+	}
+	if sf.err == nil && sf.size > 0 {
+		sf.err = os.Rename(sf.path+".tmp", sf.path)
+	}
+	if sf.err != nil || sf.size == 0 {
+		os.Remove(sf.path + ".tmp")
+	}
+	return sf.size, sf.err
 }
 
 func removeSegment(s *segment, log *slog.Logger) {

@@ -34,8 +34,9 @@ func TestHLSSegmentsInDir(t *testing.T) {
 	writeAll(h, synthFrames(synthTracks(1), 0, 12*time.Second))
 	url := serve(t, h)
 
-	// Window 3 + 4 held for slow clients: seg4..seg10; seg11 is still open.
-	want := []string{"seg10.ts", "seg4.ts", "seg5.ts", "seg6.ts", "seg7.ts", "seg8.ts", "seg9.ts"}
+	// Window 3 + 4 held for slow clients: seg4..seg10; seg11 is still being
+	// written under a temporary name.
+	want := []string{"seg10.ts", "seg11.ts.tmp", "seg4.ts", "seg5.ts", "seg6.ts", "seg7.ts", "seg8.ts", "seg9.ts"}
 	if got := segmentFiles(t, dir); !slices.Equal(got, want) {
 		t.Fatalf("files %v, want %v", got, want)
 	}

@@ -1,9 +1,9 @@
 package segmenter
 
 import (
-	"os"
 	"bytes"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"

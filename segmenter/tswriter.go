@@ -20,8 +20,11 @@ const tsOffset = time.Second
 // continuity counters are rewritten to run on across segments as one
 // transport stream would.
 type tsWriter struct {
-	mux      *mpeg2.TSMuxer
-	buf      []byte // the open segment's bytes
+	mux *mpeg2.TSMuxer
+	buf []byte // the open segment's bytes (in a file: those not yet flushed)
+	// file, when set, receives the segment as it is made, in spillSize
+	// pieces, so a segment never sits whole in memory.
+	file     *segmentFile
 	scratch  []byte // a frame being prepared (parameter sets, ADTS)
 	cc       [1 << 13]uint8
 	videoPID uint16 // 0: no video in this segment
@@ -71,12 +74,15 @@ func (w *tsWriter) begin(t *media.Tracks, withAudio bool, adts adtsHeader, start
 func (w *tsWriter) onPacket(pkt []byte) {
 	off := len(w.buf)
 	w.buf = append(w.buf, pkt...)
-	if len(pkt) < 4 || pkt[3]&0x10 == 0 { // the counter only counts packets with payload
-		return
+	if len(pkt) >= 4 && pkt[3]&0x10 != 0 { // the counter only counts packets with payload
+		pid := uint16(pkt[1]&0x1f)<<8 | uint16(pkt[2])
+		w.buf[off+3] = w.buf[off+3]&0xf0 | w.cc[pid]&0x0f
+		w.cc[pid]++
 	}
-	pid := uint16(pkt[1]&0x1f)<<8 | uint16(pkt[2])
-	w.buf[off+3] = w.buf[off+3]&0xf0 | w.cc[pid]&0x0f
-	w.cc[pid]++
+	if w.file != nil && len(w.buf) >= spillSize {
+		w.file.write(w.buf)
+		w.buf = w.buf[:0]
+	}
 }
 
 var errNoStream = errors.New("the segment has no stream for this codec")
@@ -221,14 +227,14 @@ func (w *tsWriter) finish() []byte {
 	return seg
 }
 
-// finishShared ends the segment like finish but returns the writer's own
-// buffer, valid only until the next segment begins: for a caller that
-// writes it out at once and keeps nothing.
-func (w *tsWriter) finishShared() []byte {
-	seg := w.buf
+// finishFile ends a segment being written to w.file and returns the file,
+// complete but not yet renamed into place.
+func (w *tsWriter) finishFile() *segmentFile {
+	f := w.file
+	f.write(w.buf)
 	w.buf = w.buf[:0]
-	w.mux = nil
-	return seg
+	w.mux, w.file = nil, nil
+	return f
 }
 
 // tsMillis converts a stream timestamp to the milliseconds gomedia expects.

@@ -91,16 +91,20 @@ func run(luboBin, camBin, clip string, n int, dur, warm time.Duration) error {
 	time.Sleep(warm)
 
 	pid := lubo.Process.Pid
-	cpu0, t0 := cpuTime(pid), time.Now()
+	camPid := cam.Process.Pid
+	cpu0, camCPU0, t0 := cpuTime(pid), cpuTime(camPid), time.Now()
+	in0 := metricSum(base, "lubo_received_bytes_total")
 	flv0, hls0 := flvBytes.Load(), hlsBytes.Load()
 	drop0 := metricSum(base, "lubo_dropped_frames_total")
 	var peakRSS int64
 	for end := time.Now().Add(dur); time.Now().Before(end); time.Sleep(time.Second) {
 		peakRSS = max(peakRSS, rssBytes(pid))
 	}
-	cpu1, t1 := cpuTime(pid), time.Now()
+	cpu1, camCPU1, t1 := cpuTime(pid), cpuTime(camPid), time.Now()
 	wall := t1.Sub(t0).Seconds()
 	cores := (cpu1 - cpu0).Seconds() / wall
+	camCores := (camCPU1 - camCPU0).Seconds() / wall
+	inRate := (metricSum(base, "lubo_received_bytes_total") - in0) * 8 / wall / 1e6
 	drops := metricSum(base, "lubo_dropped_frames_total") - drop0
 	hlsDrops := metricSum(base, "lubo_hls_dropped_frames_total")
 
@@ -116,6 +120,7 @@ func run(luboBin, camBin, clip string, n int, dur, warm time.Duration) error {
 	fmt.Printf("measured:            %.0f s after %v warm-up\n", wall, warm)
 	fmt.Printf("cpu:                 %.3f cores (%.4f per channel)\n", cores, cores/float64(n))
 	fmt.Printf("rss peak:            %.1f MB (%.2f MB per channel)\n", float64(peakRSS)/1e6, float64(peakRSS)/1e6/float64(n))
+	fmt.Printf("ingest:              %.1f Mbit/s (fake camera used %.3f cores)\n", inRate, camCores)
 	fmt.Printf("flv out:             %.1f Mbit/s\n", float64(flvBytes.Load()-flv0)*8/wall/1e6)
 	fmt.Printf("hls out:             %.1f Mbit/s\n", float64(hlsBytes.Load()-hls0)*8/wall/1e6)
 	fmt.Printf("dropped frames:      %.0f (readers), %.0f (hls cannot carry)\n", drops, hlsDrops)
