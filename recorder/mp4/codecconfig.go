@@ -69,15 +69,15 @@ func newVideoConfig(v *media.VideoTrack) (*trackConfig, error) {
 
 	var w boxBuilder
 	at := w.open(fourcc)
-	w.zeros(6)   // reserved
-	w.u16(1)     // data_reference_index
-	w.zeros(16)  // pre_defined, reserved
+	w.zeros(6)  // reserved
+	w.u16(1)    // data_reference_index
+	w.zeros(16) // pre_defined, reserved
 	w.u16(uint16(width))
 	w.u16(uint16(height))
 	w.u32(0x00480000) // 72 dpi
 	w.u32(0x00480000)
-	w.u32(0)  // reserved
-	w.u16(1)  // frame_count
+	w.u32(0)    // reserved
+	w.u16(1)    // frame_count
 	w.zeros(32) // compressorname
 	w.u16(0x0018)
 	w.u16(0xffff) // pre_defined = -1
@@ -236,16 +236,16 @@ func esds(w *boxBuilder, asc []byte) {
 	es := 2 + 3 + decConfig + 2 + 1
 	w.u8(0x03) // ES_DescrTag
 	w.u8(byte(es - 2))
-	w.u16(0) // ES_ID
-	w.u8(0)  // flags
+	w.u16(0)   // ES_ID
+	w.u8(0)    // flags
 	w.u8(0x04) // DecoderConfigDescrTag
 	w.u8(byte(decConfig - 2))
 	w.u8(0x40) // objectTypeIndication: MPEG-4 audio
 	w.u8(0x15) // streamType audio, upStream 0, reserved 1
 	w.u8(0)    // bufferSizeDB (24 bits)
 	w.u16(0)
-	w.u32(0) // maxBitrate
-	w.u32(0) // avgBitrate
+	w.u32(0)   // maxBitrate
+	w.u32(0)   // avgBitrate
 	w.u8(0x05) // DecSpecificInfoTag
 	w.u8(byte(len(asc)))
 	w.bytes(asc)

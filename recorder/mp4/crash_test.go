@@ -112,4 +112,3 @@ func TestCrash(t *testing.T) {
 		})
 	}
 }
-

@@ -131,22 +131,52 @@ func TestDiskFull(t *testing.T) {
 	}
 }
 
-// failingSync is a file whose fdatasync fails, as on a dying disk.
-type failingSync struct{ *os.File }
+// failingSync is a file whose fdatasync fails after a few, as on a dying disk.
+type failingSync struct {
+	*os.File
+	ok int // syncs that succeed
+}
 
-func (f failingSync) Sync() error { return &os.PathError{Op: "fdatasync", Path: f.Name(), Err: syscall.EIO} }
+func (f *failingSync) Sync() error {
+	if f.ok > 0 {
+		f.ok--
+		return nil
+	}
+	return &os.PathError{Op: "fdatasync", Path: f.Name(), Err: syscall.EIO}
+}
 
 // TestSyncFails checks that a failed fdatasync stops the writer: the
 // kernel may have dropped the data, so nothing after it can be trusted.
 func TestSyncFails(t *testing.T) {
 	tracks, frames := loadClip(t, "h264_aac.mp4")
-	part, _ := partPaths(t, "lesson")
-	_, err := Create(part, tracks, Options{OpenFile: func(path string) (File, error) {
-		f, err := os.Create(path)
-		return failingSync{f}, err
-	}})
-	if !errors.Is(err, syscall.EIO) {
-		t.Fatalf("Create with a failing sync: %v, want EIO", err)
+	for _, ok := range []int{0, 3} {
+		part, _ := partPaths(t, "lesson")
+		w, err := Create(part, tracks, Options{OpenFile: func(path string) (File, error) {
+			f, err := os.Create(path)
+			return &failingSync{f, ok}, err
+		}})
+		if ok == 0 {
+			if !errors.Is(err, syscall.EIO) {
+				t.Errorf("Create with a failing sync: %v, want EIO", err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range frames {
+			if err = w.WriteFrame(f); err != nil {
+				break
+			}
+		}
+		if !errors.Is(err, syscall.EIO) || w.Fragments() != int64(ok-1) {
+			t.Errorf("after %d good syncs: %v with %d fragments, want EIO after %d", ok, err, w.Fragments(), ok-1)
+		}
+		if err := w.WriteFrame(frames[0]); !errors.Is(err, syscall.EIO) {
+			t.Errorf("WriteFrame after the failure: %v", err)
+		}
+		if err := w.Close(); !errors.Is(err, syscall.EIO) {
+			t.Errorf("Close after the failure: %v", err)
+		}
 	}
-	_ = frames
 }

@@ -181,10 +181,10 @@ func (m *movie) nonEmpty() error {
 	return nil
 }
 
-// writeProgressive writes ftyp, moov and mdat to path and syncs it; it
-// returns the file size. Sample data is copied range by range from part
-// (with copy_file_range where the kernel has it), never held in memory.
-func writeProgressive(path string, part *os.File, m *movie) (int64, error) {
+// progressiveHead lays out the progressive file: ftyp, moov and the mdat
+// header, after which the sample data follows as m.copies lists it. Chunk
+// offsets are 64-bit (co64) only when the file passes 4 GiB.
+func progressiveHead(m *movie) []byte {
 	tt := timings(m.tracks)
 	var head boxBuilder
 	compatible := []string{"isom", "iso2", "mp41"}
@@ -217,13 +217,20 @@ func writeProgressive(path string, part *os.File, m *movie) (int64, error) {
 		head.u32(uint32(8 + m.payload))
 		head.fourcc("mdat")
 	}
+	return head.b
+}
 
+// writeProgressive writes the progressive file to path and syncs it; it
+// returns the file size. Sample data is copied range by range from part
+// (with copy_file_range where the kernel has it), never held in memory.
+func writeProgressive(path string, part *os.File, m *movie) (int64, error) {
+	head := progressiveHead(m)
 	out, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return 0, err
 	}
 	defer out.Close()
-	if _, err := out.Write(head.b); err != nil {
+	if _, err := out.Write(head); err != nil {
 		return 0, fmt.Errorf("write %s: %w", path, err)
 	}
 	for _, c := range m.copies {
@@ -244,7 +251,7 @@ func writeProgressive(path string, part *os.File, m *movie) (int64, error) {
 	if err := out.Close(); err != nil {
 		return 0, fmt.Errorf("close %s: %w", path, err)
 	}
-	return int64(len(head.b)) + m.payload, nil
+	return int64(len(head)) + m.payload, nil
 }
 
 // info summarizes the movie.

@@ -2,16 +2,22 @@ package mp4
 
 import "encoding/binary"
 
-// Why the boxes are written here and not by gomedia's go-mp4 fragment mode
-// (CreateMp4Muxer with MP4_FLAG_FRAGMENT): go-mp4 fixes every track to a
-// 1000 Hz timescale (AAC frames then last 23 or 24 ticks, and 90 kHz video
-// times are rounded), writes ftyp+moov only together with the first
-// fragment, cuts fragments only at keyframes, stores composition offsets as
-// unsigned, and writes each fragment with one Write per box and per track,
-// allocating every box anew. Recovery needs the opposite: the header on
-// disk at once, each fragment as one Write followed by one fdatasync, a
-// bound on fragment length, and no garbage in a steady stream. go-codec
-// (gomedia) still builds the avcC/hvcC records; see codecconfig.go.
+// Why the fragment boxes are written here and not by gomedia's go-mp4 in
+// fragment mode (CreateMp4Muxer with MP4_FLAG_FRAGMENT): speed is not the
+// reason (BenchmarkGomediaFragmentMuxer, flushed every second, costs about
+// what BenchmarkWriter does); crash safety and timing are.
+//   - go-mp4 fixes every track's timescale at 1000 Hz: 90 kHz video times
+//     are rounded and AAC frames last 23 or 24 ticks instead of exactly 1024.
+//   - It writes ftyp+moov only together with the first fragment, and each
+//     fragment with several Writes (moof, mdat header, one per track), so
+//     there is no single point after which a fragment is whole on disk.
+//   - It cuts fragments only at keyframes; a long GOP makes long fragments
+//     unless the caller flushes, and then its trun marks only a leading
+//     keyframe, not each sample's sync flag.
+// Here the init segment is on disk (and synced) before the first frame,
+// each fragment is one Write followed by one fdatasync, and every sample
+// carries its duration, size, flags and signed composition offset.
+// go-codec (gomedia) still builds the avcC/hvcC records: codecconfig.go.
 
 // Sample flags of trun (ISO 14496-12 8.8.3.1): sample_depends_on and
 // sample_is_non_sync_sample.
@@ -41,7 +47,8 @@ func encodeFragment(out *boxBuilder, seq uint32, tracks []*trackWriter, next *tr
 	out.u32(seq)
 	out.close(mfhd)
 
-	// Each traf's data_offset is patched once the moof size is known.
+	// Each traf's data_offset is patched once the moof size is known. A
+	// Writer has at most two tracks, video and audio.
 	var offsetAt [2]int
 	var payload int
 	for i, t := range tracks {

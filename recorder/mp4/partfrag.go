@@ -242,8 +242,8 @@ func (m *movie) stageTrun(c *cursor, r *stagedRun, base, next int64, defDur, def
 	// Every sample has at least one byte in the mdat, and every field is
 	// in the box: counts beyond either are lies, refused before allocating.
 	fieldBytes := 4 * bits.OnesCount32(flags&(trunSampleDuration|trunSampleSize|trunSampleFlags|trunSampleCTO))
-	if int64(count) > dataEnd-dataStart || (fieldBytes > 0 && int(count) > len(c.b)/fieldBytes) ||
-		len(m.staged)+int(count) > maxSamples {
+	if int64(len(m.staged))+int64(count) > maxSamples || int64(count) > dataEnd-dataStart ||
+		(fieldBytes > 0 && int64(count) > int64(len(c.b)/fieldBytes)) {
 		return 0, fmt.Errorf("trun claims %d samples", count)
 	}
 	audio := r.t.audio

@@ -61,7 +61,7 @@ func (t *trackWriter) add(f *media.Frame, dts, pts int64) bool {
 		t.appendVideo(f.Data)
 	}
 	size := len(t.data) - start
-	if size == 0 || size > math.MaxUint32 {
+	if size == 0 || int64(size) > math.MaxUint32 {
 		t.data = t.data[:start]
 		return false
 	}

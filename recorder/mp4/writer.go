@@ -267,10 +267,13 @@ func (w *Writer) writeDurably(b []byte, what string, seq uint32) error {
 		if tr, ok := w.f.(interface{ Truncate(int64) error }); ok && n > 0 {
 			_ = tr.Truncate(w.written.Load())
 		}
-	} else if !w.opts.NoSync {
-		// After a failed fsync the kernel may have dropped the dirty pages:
-		// what is on disk is unknown, so the writer stops there too.
-		err = w.f.Sync()
+	} else {
+		w.written.Add(int64(n))
+		if !w.opts.NoSync {
+			// After a failed fsync the kernel may have dropped the dirty
+			// pages: what is on disk is unknown, so the writer stops there too.
+			err = w.f.Sync()
+		}
 	}
 	if err != nil {
 		if seq > 0 {
@@ -279,7 +282,6 @@ func (w *Writer) writeDurably(b []byte, what string, seq uint32) error {
 		w.err = fmt.Errorf("mp4 %s: write %s: %w", w.path, what, err)
 		return w.err
 	}
-	w.written.Add(int64(n))
 	return nil
 }
 
