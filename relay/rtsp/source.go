@@ -122,6 +122,7 @@ func (s *Source) Run(ctx context.Context, out relay.Publisher) error {
 		Host:        u.Host,
 		ReadTimeout: s.opts.ReadTimeout,
 		Transport:   tr,
+		DialContext: dialBuffered,
 		OnTransportSwitch: func(err error) {
 			s.log.Info("rtsp source: switching transport", "reason", err)
 		},
