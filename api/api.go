@@ -1,5 +1,5 @@
-// Package api is lubo's HTTP surface: live HTTP-FLV, HLS, health, metrics and
-// the dashboard. It knows channels only through the Box interface, so the
+// Package api is lubo's HTTP surface: live HTTP-FLV, HLS, snapshots,
+// recordings and manual recording, health, metrics and the dashboard. It knows channels only through the Box interface, so the
 // daemon that owns them can start, stop and reload channels underneath.
 package api
 
@@ -11,6 +11,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/lubo-edge/lubo/recorder"
+	"github.com/lubo-edge/lubo/recorder/snapshot"
 	"github.com/lubo-edge/lubo/relay"
 )
 
@@ -23,6 +25,11 @@ type Box interface {
 	// HLS is the HLS handler of channel id; asking for it counts as HLS
 	// activity and keeps the channel's HLS session alive.
 	HLS(id string) (http.Handler, bool)
+	// Recorder records lessons and serves the records index; nil when the
+	// box does not record.
+	Recorder() *recorder.Recorder
+	// Snapshots takes the channels' snapshots; nil when there are none.
+	Snapshots() *snapshot.Snapshotter
 }
 
 // ChannelInfo is one channel as the dashboard and metrics see it.
@@ -58,9 +65,15 @@ func NewServer(box Box, log *slog.Logger, version string) *Server {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		newChannelCollector(box),
+		newRecordCollector(box),
 	)
 	s.mux.HandleFunc("GET /live/{file}", s.serveFLV)
 	s.mux.HandleFunc("GET /hls/{ch}/{file}", s.serveHLS)
+	s.mux.HandleFunc("GET /snapshots/{file}", s.serveSnapshot)
+	s.mux.HandleFunc("GET /records/{path...}", s.serveRecordFile)
+	s.mux.HandleFunc("GET /api/records", s.serveRecordsJSON)
+	s.mux.HandleFunc("POST /api/record/start", s.serveRecordStart)
+	s.mux.HandleFunc("POST /api/record/stop", s.serveRecordStop)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"net/http"
 	"time"
+
+	"github.com/lubo-edge/lubo/recorder"
 )
 
 // web holds the dashboard page and, once `make web` has fetched them from
@@ -47,10 +49,22 @@ type channelJSON struct {
 	LastError string `json:"last_error,omitempty"`
 	FLV       string `json:"flv"`
 	HLS       string `json:"hls"`
+	Snapshot  string `json:"snapshot,omitempty"`
+	// Recording is the channel's recording session, nil when none runs.
+	Recording *recorder.SessionStatus `json:"recording,omitempty"`
 }
 
 func (s *Server) serveChannelsJSON(w http.ResponseWriter, _ *http.Request) {
 	var rows []channelJSON
+	recording := map[string]*recorder.SessionStatus{}
+	if rec := s.box.Recorder(); rec != nil {
+		for _, st := range rec.Sessions() {
+			if cur := recording[st.Channel]; cur == nil || cur.Phase == recorder.PhaseWaiting {
+				recording[st.Channel] = &st
+			}
+		}
+	}
+	snaps := s.box.Snapshots()
 	for _, c := range s.box.Channels() {
 		st := c.Live.Stats()
 		rows = append(rows, channelJSON{
@@ -59,7 +73,13 @@ func (s *Server) serveChannelsJSON(w http.ResponseWriter, _ *http.Request) {
 			Sessions: st.Sessions.Load(), Reconnect: st.Reconnects.Load(), Dropped: st.Dropped.Load(),
 			BytesIn: st.BytesIn.Load(), LastError: c.Live.LastError(),
 			FLV: "/live/" + c.ID + ".flv", HLS: "/hls/" + c.ID + "/index.m3u8",
+			Recording: recording[c.ID],
 		})
+		if snaps != nil {
+			if _, ok := snaps.Latest(c.ID); ok {
+				rows[len(rows)-1].Snapshot = "/snapshots/" + c.ID + ".jpg"
+			}
+		}
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-cache")

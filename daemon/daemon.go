@@ -1,6 +1,6 @@
 // Package daemon is the running lubo: it turns a config into channels,
-// serves them over HTTP and RTSP, and applies config reloads channel by
-// channel.
+// serves them over HTTP and RTSP, records them (recorder) with snapshots,
+// and applies config reloads channel by channel.
 package daemon
 
 import (
@@ -10,13 +10,18 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/lubo-edge/lubo/api"
 	"github.com/lubo-edge/lubo/configs"
+	"github.com/lubo-edge/lubo/media"
+	"github.com/lubo-edge/lubo/recorder"
+	"github.com/lubo-edge/lubo/recorder/snapshot"
 	"github.com/lubo-edge/lubo/relay"
 	"github.com/lubo-edge/lubo/relay/rtsp"
+	"github.com/lubo-edge/lubo/storage"
 )
 
 // Options are the daemon's settings that do not come from the config file.
@@ -37,6 +42,11 @@ type Daemon struct {
 
 	httpLn net.Listener
 	rtsp   *rtsp.Server
+
+	// Made by Listen, closed when Run returns.
+	db    *storage.DB
+	rec   *recorder.Recorder
+	snaps *snapshot.Snapshotter
 
 	mu       sync.RWMutex
 	cfg      *configs.Config
@@ -59,11 +69,16 @@ func New(cfg *configs.Config, opts Options) (*Daemon, error) {
 	return d, nil
 }
 
-// Listen binds the HTTP and RTSP listeners, so a port in use is reported
+// Listen binds the HTTP and RTSP listeners and opens the store under
+// data_dir, so a port in use or a second lubo on the same data is reported
 // before anything starts.
 func (d *Daemon) Listen() error {
+	if err := d.openStore(); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", d.cfg.HTTP.Listen)
 	if err != nil {
+		d.closeStore()
 		return fmt.Errorf("http.listen %s: %w", d.cfg.HTTP.Listen, err)
 	}
 	d.httpLn = ln
@@ -71,11 +86,73 @@ func (d *Daemon) Listen() error {
 		d.rtsp = rtsp.NewServer(rtsp.ServerOptions{Lookup: d.liveStream, Logger: d.log})
 		if err := d.rtsp.Listen(d.cfg.RTSP.Listen); err != nil {
 			ln.Close()
+			d.closeStore()
 			return fmt.Errorf("rtsp.listen %s: %w", d.cfg.RTSP.Listen, err)
 		}
 	}
 	return nil
 }
+
+// openStore opens {data_dir}/lubo.db and makes the snapshotter and the
+// recorder on it.
+func (d *Daemon) openStore() error {
+	db, err := storage.Open(filepath.Join(d.cfg.DataDir, "lubo.db"), storage.Options{Logger: d.log})
+	if err != nil {
+		return fmt.Errorf("data_dir %s: %w", d.cfg.DataDir, err)
+	}
+	loc := d.cfg.Location()
+	dec, err := snapshot.NewDecoder(snapshot.DecoderOptions{})
+	if err != nil {
+		d.log.Warn("snapshots and covers off", "err", err)
+		dec = nil
+	}
+	d.snaps = snapshot.NewSnapshotter(snapshot.Options{
+		Dir: filepath.Join(d.cfg.DataDir, "snapshots"), Interval: d.cfg.Record.SnapshotInterval,
+		Decoder: dec, Logger: d.log, Now: func() time.Time { return time.Now().In(loc) },
+	})
+	rec, err := recorder.New(recorder.Options{
+		Config: d.cfg, DB: db, Streams: d.MainStream, Snapshots: d.snaps, Logger: d.log,
+	})
+	if err != nil {
+		db.Close()
+		return err
+	}
+	d.db, d.rec = db, rec
+	return nil
+}
+
+func (d *Daemon) closeStore() {
+	if d.db == nil {
+		return
+	}
+	if err := d.db.Close(); err != nil {
+		d.log.Error("closing the store", "err", err)
+	}
+	d.db = nil
+}
+
+// snapshotSource gives the snapshotter channel id's newest keyframe: the
+// main stream's when it runs (recording), else the live one's.
+func (d *Daemon) snapshotSource(id string) func() *media.Frame {
+	return func() *media.Frame {
+		d.mu.RLock()
+		c, ok := d.channels[id]
+		d.mu.RUnlock()
+		if !ok {
+			return nil
+		}
+		if f := c.main.LatestKeyframe(); f != nil {
+			return f
+		}
+		return c.live.LatestKeyframe()
+	}
+}
+
+// Recorder records the lessons (api.Box).
+func (d *Daemon) Recorder() *recorder.Recorder { return d.rec }
+
+// Snapshots takes the snapshots (api.Box).
+func (d *Daemon) Snapshots() *snapshot.Snapshotter { return d.snaps }
 
 // HTTPAddr is the bound HTTP address (after Listen).
 func (d *Daemon) HTTPAddr() net.Addr { return d.httpLn.Addr() }
@@ -91,11 +168,27 @@ func (d *Daemon) RTSPAddr() net.Addr {
 // Run serves until ctx ends, applying configs from updates as they come.
 // Listen must have been called.
 func (d *Daemon) Run(ctx context.Context, updates <-chan *configs.Config) error {
+	defer d.closeStore()
 	d.mu.Lock()
 	for _, chCfg := range d.cfg.Channels {
 		d.channels[chCfg.ID].start(ctx)
+		d.snaps.Add(chCfg.ID, d.snapshotSource(chCfg.ID))
 	}
 	d.mu.Unlock()
+
+	// Recording stops before the channels, so every slice is closed and
+	// finalized while its stream still exists.
+	recCtx, stopRec := context.WithCancel(ctx)
+	defer stopRec()
+	var recWG sync.WaitGroup
+	recWG.Add(2)
+	go func() {
+		defer recWG.Done()
+		if err := d.rec.Run(recCtx); err != nil {
+			d.log.Error("recorder stopped", "err", err)
+		}
+	}()
+	go func() { defer recWG.Done(); _ = d.snaps.Run(recCtx) }()
 
 	srv := &http.Server{
 		Handler:           api.NewServer(d, d.log, d.version),
@@ -139,6 +232,8 @@ loop:
 			d.apply(ctx, cfg)
 		}
 	}
+	stopRec()
+	recWG.Wait()
 	// Viewers hold long requests: stop the channels first (which ends
 	// their readers), then close the listener.
 	d.mu.Lock()
@@ -168,6 +263,9 @@ func (d *Daemon) apply(ctx context.Context, cfg *configs.Config) {
 	if old.HLS != cfg.HLS {
 		d.log.Warn("config reload: hls settings apply to channels started from now on")
 	}
+	for _, id := range removed {
+		d.snaps.Remove(id)
+	}
 	for _, id := range append(removed, changed...) {
 		d.channels[id].stop()
 		delete(d.channels, id)
@@ -180,8 +278,10 @@ func (d *Daemon) apply(ctx context.Context, cfg *configs.Config) {
 		}
 		c.start(ctx)
 		d.channels[id] = c
+		d.snaps.Add(id, d.snapshotSource(id))
 	}
 	d.cfg = cfg
+	d.rec.Reload(cfg)
 	d.log.Info("config reloaded", "added", added, "removed", removed, "changed", changed)
 }
 

@@ -1,7 +1,9 @@
 // Command lubo-bench measures lubo as a whole: it starts the fake camera with
 // N copies of one clip, lubo with N channels pulling them, an HTTP-FLV viewer
 // and an HLS player per channel, and reports CPU cores, RSS per channel and
-// dropped frames over the run. `make bench` runs it.
+// dropped frames over the run. With -record it then gives every channel a
+// manual recording (through the HTTP API) and measures again, so the cost of
+// recording shows beside the relay-only figures. `make bench` runs it.
 package main
 
 import (
@@ -29,14 +31,15 @@ func main() {
 	n := flag.Int("channels", 16, "channels")
 	dur := flag.Duration("duration", 60*time.Second, "measured time")
 	warm := flag.Duration("warmup", 5*time.Second, "time before measuring")
+	record := flag.Bool("record", false, "then record every channel and measure again")
 	flag.Parse()
-	if err := run(*luboBin, *camBin, *clip, *n, *dur, *warm); err != nil {
+	if err := run(*luboBin, *camBin, *clip, *n, *dur, *warm, *record); err != nil {
 		fmt.Fprintln(os.Stderr, "lubo-bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(luboBin, camBin, clip string, n int, dur, warm time.Duration) error {
+func run(luboBin, camBin, clip string, n int, dur, warm time.Duration, record bool) error {
 	if _, err := os.Stat(clip); err != nil {
 		return fmt.Errorf("clip: %w (make it with: bash testdata/make.sh bench)", err)
 	}
@@ -62,7 +65,9 @@ func run(luboBin, camBin, clip string, n int, dur, warm time.Duration) error {
 	time.Sleep(time.Second)
 
 	var cfg strings.Builder
-	fmt.Fprintf(&cfg, "data_dir: %s\nhttp: {listen: \"127.0.0.1:%d\"}\nrtsp: {listen: \"127.0.0.1:%d\"}\nlog: {level: warn}\nchannels:\n", dir, httpPort, freePort())
+	// Periodic snapshots are off so both phases do the same besides
+	// recording (a round every 2 min would land in one phase only).
+	fmt.Fprintf(&cfg, "data_dir: %s\nhttp: {listen: \"127.0.0.1:%d\"}\nrtsp: {listen: \"127.0.0.1:%d\"}\nlog: {level: warn}\nrecord: {snapshot_interval: 0s}\nchannels:\n", dir, httpPort, freePort())
 	for i := range n {
 		fmt.Fprintf(&cfg, "  - {id: c%d, source: \"rtsp://127.0.0.1:%d/cam%d\", on_demand: false}\n", i, camPort, i)
 	}
@@ -90,23 +95,16 @@ func run(luboBin, camBin, clip string, n int, dur, warm time.Duration) error {
 	}
 	time.Sleep(warm)
 
-	pid := lubo.Process.Pid
-	camPid := cam.Process.Pid
-	cpu0, camCPU0, t0 := cpuTime(pid), cpuTime(camPid), time.Now()
-	in0 := metricSum(base, "lubo_received_bytes_total")
-	flv0, hls0 := flvBytes.Load(), hlsBytes.Load()
-	drop0 := metricSum(base, "lubo_dropped_frames_total")
-	var peakRSS int64
-	for end := time.Now().Add(dur); time.Now().Before(end); time.Sleep(time.Second) {
-		peakRSS = max(peakRSS, rssBytes(pid))
+	pid, camPid := lubo.Process.Pid, cam.Process.Pid
+	relayOnly := measure(base, pid, camPid, dur, &flvBytes, &hlsBytes)
+	var rec phase
+	if record {
+		if err := startRecordings(base, n, warm+dur+time.Minute); err != nil {
+			return err
+		}
+		time.Sleep(warm)
+		rec = measure(base, pid, camPid, dur, &flvBytes, &hlsBytes)
 	}
-	cpu1, camCPU1, t1 := cpuTime(pid), cpuTime(camPid), time.Now()
-	wall := t1.Sub(t0).Seconds()
-	cores := (cpu1 - cpu0).Seconds() / wall
-	camCores := (camCPU1 - camCPU0).Seconds() / wall
-	inRate := (metricSum(base, "lubo_received_bytes_total") - in0) * 8 / wall / 1e6
-	drops := metricSum(base, "lubo_dropped_frames_total") - drop0
-	hlsDrops := metricSum(base, "lubo_hls_dropped_frames_total")
 
 	// First byte for a channel that is already running (cached GOP).
 	var firsts []time.Duration
@@ -117,13 +115,12 @@ func run(luboBin, camBin, clip string, n int, dur, warm time.Duration) error {
 	wg.Wait()
 
 	fmt.Printf("channels:            %d x %s\n", n, filepath.Base(clip))
-	fmt.Printf("measured:            %.0f s after %v warm-up\n", wall, warm)
-	fmt.Printf("cpu:                 %.3f cores (%.4f per channel)\n", cores, cores/float64(n))
-	fmt.Printf("rss peak:            %.1f MB (%.2f MB per channel)\n", float64(peakRSS)/1e6, float64(peakRSS)/1e6/float64(n))
-	fmt.Printf("ingest:              %.1f Mbit/s (fake camera used %.3f cores)\n", inRate, camCores)
-	fmt.Printf("flv out:             %.1f Mbit/s\n", float64(flvBytes.Load()-flv0)*8/wall/1e6)
-	fmt.Printf("hls out:             %.1f Mbit/s\n", float64(hlsBytes.Load()-hls0)*8/wall/1e6)
-	fmt.Printf("dropped frames:      %.0f (readers), %.0f (hls cannot carry)\n", drops, hlsDrops)
+	relayOnly.print("relay only", n)
+	if record {
+		rec.print("relay + recording", n)
+		fmt.Printf("recording adds:      %+.0f%% cpu, %+.2f MB rss per channel\n",
+			(rec.cores/relayOnly.cores-1)*100, (rec.peakRSS-relayOnly.peakRSS)/1e6/float64(n))
+	}
 	fmt.Printf("first flv byte:      %v\n", firsts)
 	return nil
 }
@@ -256,4 +253,66 @@ func metricSum(base, name string) float64 {
 		}
 	}
 	return sum
+}
+
+// phase is what one measured period showed.
+type phase struct {
+	wall, cores, camCores, peakRSS float64
+	inRate, flvRate, hlsRate       float64 // Mbit/s
+	drops, hlsDrops                float64
+	recBytes                       float64
+}
+
+// measure watches lubo for dur while the viewers run.
+func measure(base string, pid, camPid int, dur time.Duration, flvBytes, hlsBytes *atomic.Int64) phase {
+	cpu0, camCPU0, t0 := cpuTime(pid), cpuTime(camPid), time.Now()
+	in0 := metricSum(base, "lubo_received_bytes_total")
+	flv0, hls0 := flvBytes.Load(), hlsBytes.Load()
+	drop0 := metricSum(base, "lubo_dropped_frames_total")
+	rec0 := metricSum(base, "lubo_record_bytes_total")
+	var p phase
+	for end := time.Now().Add(dur); time.Now().Before(end); time.Sleep(time.Second) {
+		p.peakRSS = max(p.peakRSS, float64(rssBytes(pid)))
+	}
+	cpu1, camCPU1, t1 := cpuTime(pid), cpuTime(camPid), time.Now()
+	p.wall = t1.Sub(t0).Seconds()
+	p.cores = (cpu1 - cpu0).Seconds() / p.wall
+	p.camCores = (camCPU1 - camCPU0).Seconds() / p.wall
+	p.inRate = (metricSum(base, "lubo_received_bytes_total") - in0) * 8 / p.wall / 1e6
+	p.flvRate = float64(flvBytes.Load()-flv0) * 8 / p.wall / 1e6
+	p.hlsRate = float64(hlsBytes.Load()-hls0) * 8 / p.wall / 1e6
+	p.drops = metricSum(base, "lubo_dropped_frames_total") - drop0
+	p.hlsDrops = metricSum(base, "lubo_hls_dropped_frames_total")
+	p.recBytes = metricSum(base, "lubo_record_bytes_total") - rec0
+	return p
+}
+
+func (p phase) print(name string, n int) {
+	fmt.Printf("--- %s: %.0f s\n", name, p.wall)
+	fmt.Printf("cpu:                 %.3f cores (%.4f per channel)\n", p.cores, p.cores/float64(n))
+	fmt.Printf("rss peak:            %.1f MB (%.2f MB per channel)\n", p.peakRSS/1e6, p.peakRSS/1e6/float64(n))
+	fmt.Printf("ingest:              %.1f Mbit/s (fake camera used %.3f cores)\n", p.inRate, p.camCores)
+	fmt.Printf("flv out:             %.1f Mbit/s\n", p.flvRate)
+	fmt.Printf("hls out:             %.1f Mbit/s\n", p.hlsRate)
+	if p.recBytes > 0 {
+		fmt.Printf("recorded:            %.1f Mbit/s to disk\n", p.recBytes*8/p.wall/1e6)
+	}
+	fmt.Printf("dropped frames:      %.0f (readers), %.0f (hls cannot carry)\n", p.drops, p.hlsDrops)
+}
+
+// startRecordings gives every channel a manual recording through the API.
+func startRecordings(base string, n int, d time.Duration) error {
+	for i := range n {
+		url := fmt.Sprintf("%s/api/record/start?channel=c%d&duration=%s", base, i, d.Round(time.Second))
+		resp, err := http.Post(url, "", nil)
+		if err != nil {
+			return fmt.Errorf("start recording c%d: %w", i, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("start recording c%d: %s: %s", i, resp.Status, body)
+		}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@
 //	lubo run [-config FILE]   serve (no flag: the embedded demo channel)
 //	lubo check -config FILE   validate a config, print every problem
 //	lubo probe URL            print the tracks of a source
+//	lubo record start|stop -channel ID   manual recording via a running lubo
 //	lubo version
 package main
 
@@ -30,6 +31,9 @@ const usage = `usage:
   lubo run [-config FILE]   serve; without -config, the embedded demo channel
   lubo check -config FILE   validate a config and print every problem
   lubo probe URL            print a source's tracks and codec parameters
+  lubo record start -channel ID [-duration 45m] [-addr http://127.0.0.1:8080]
+  lubo record stop -channel ID [-addr http://127.0.0.1:8080]
+                            start or stop a manual recording on a running lubo
   lubo version              print the version
 `
 
@@ -49,6 +53,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdCheck(args[1:], stdout, stderr)
 	case "probe":
 		return cmdProbe(args[1:], stdout, stderr)
+	case "record":
+		return cmdRecord(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "lubo", version)
 		return 0
