@@ -33,13 +33,13 @@ test: deps web
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 15m ./... ./testdata/ ./testdata/testmedia/
 
-## bench: Go micro-benchmarks, then 16 channels against the fake camera
+## bench: Go micro-benchmarks, then 16 channels against the fake camera, relay only and then all recording
 bench: bench-go bench-box
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 bench-box: build
 	bash testdata/make.sh bench
-	$(GO) run ./cmd/lubo-bench -lubo bin/lubo -fakecam bin/lubo-fakecam -channels 16 -duration 60s
+	$(GO) run ./cmd/lubo-bench -lubo bin/lubo -fakecam bin/lubo-fakecam -channels 16 -duration 60s -record
 
 ## install: binary, systemd unit and an example config (never overwrites a config)
 install: build

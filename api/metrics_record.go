@@ -23,7 +23,7 @@ func newRecordCollector(box Box) *recordCollector {
 		files:        d("record_files_total", "Recording slices finalized into MP4 files."),
 		bytes:        d("record_bytes_total", "Bytes written to recordings."),
 		recoveries:   d("record_recoveries_total", "Recordings recovered from a .part at start-up (after a crash)."),
-		failures:     d("record_failures_total", "Recording failures by reason (disk_full, write_error, unrecordable, finalize_error, empty).", "reason"),
+		failures:     d("record_failures_total", "Recording failures by reason (disk_full, write_error, unrecordable, finalize_error, empty, no_source).", "reason"),
 		deleted:      d("record_deleted_total", "Recordings deleted by retention (min_free, max_age)."),
 		diskFree:     d("record_disk_free_bytes", "Free bytes on the disk holding the recordings, at the last retention pass."),
 		diskRatio:    d("record_disk_free_ratio", "Free share (0-1) of the disk holding the recordings, at the last retention pass."),

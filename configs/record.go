@@ -21,8 +21,9 @@ type Record struct {
 	// taken; 0 turns snapshots off. Default 2m.
 	SnapshotInterval time.Duration `yaml:"snapshot_interval"`
 
-	// PreRoll is how much video before a course's start the recording keeps
-	// (from the live cache), 0 to 60s. Default 10s.
+	// PreRoll is how long before a course's start the recorder attaches to
+	// the channel (starting an on-demand source), 0 to 60s, so the file can
+	// begin on the keyframe at or just before the start. Default 10s.
 	PreRoll time.Duration `yaml:"pre_roll"`
 
 	// MinFree is the share of the data disk retention keeps free by deleting

@@ -6,6 +6,7 @@ import (
 
 	"github.com/lubo-edge/lubo/internal/judge"
 	"github.com/lubo-edge/lubo/relay"
+	"github.com/lubo-edge/lubo/relay/mp4file"
 	"github.com/lubo-edge/lubo/storage"
 	"github.com/lubo-edge/lubo/testdata/testmedia"
 )
@@ -54,5 +55,24 @@ func TestCourseRemovedDuringPreRoll(t *testing.T) {
 	waitFor(t, "the session to end", 10*time.Second, func() bool { return len(g.rec.Sessions()) == 0 })
 	if recs := g.records("c1"); len(recs) != 0 {
 		t.Errorf("a course removed before it began left records: %+v", recs[0])
+	}
+}
+
+// A lesson whose camera sends nothing leaves no file, and says so in the
+// failures metric.
+func TestLessonWithoutPictureIsReported(t *testing.T) {
+	clip := testmedia.Require(t, "h264_aac.mp4")
+	dir, loc := t.TempDir(), lessonZone()
+	line, _ := course("c1", loc, 0, time.Second)
+	dead := runStream(t, relay.NewStream("c1", mp4file.NewSource(dir+"/missing.mp4", mp4file.WithLogger(testLogger(t))),
+		relay.StreamOptions{Logger: testLogger(t)}))
+	g := newRig(t, parseConfig(t, dir, clip, editRecord, line), loc, map[string]*relay.Stream{"c1": dead},
+		func(o *Options) { o.EndGrace = 500 * time.Millisecond })
+	g.start()
+	waitFor(t, "the lesson to be reported lost", 10*time.Second, func() bool {
+		return g.rec.Stats().Failures[reasonNoSource] == 1
+	})
+	if recs := g.records("c1"); len(recs) != 0 {
+		t.Errorf("records without a picture: %+v", recs[0])
 	}
 }

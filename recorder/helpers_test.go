@@ -126,7 +126,7 @@ func (g *rig) stop() {
 
 // fileStream runs a stream looping clip until the test ends.
 func fileStream(t testing.TB, id, clip string) *relay.Stream {
-	return runStream(t, relay.NewStream(id, mp4file.NewSource(clip), relay.StreamOptions{Logger: testLogger(t)}))
+	return runStream(t, relay.NewStream(id, mp4file.NewSource(clip, mp4file.WithLogger(testLogger(t))), relay.StreamOptions{Logger: testLogger(t)}))
 }
 
 // runStream runs s until the test ends.

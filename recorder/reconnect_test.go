@@ -1,6 +1,7 @@
 package recorder
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/lubo-edge/lubo/internal/fakecam"
 	"github.com/lubo-edge/lubo/internal/judge"
 	"github.com/lubo-edge/lubo/relay"
+	"github.com/lubo-edge/lubo/relay/mp4file"
 	"github.com/lubo-edge/lubo/relay/rtsp"
 	"github.com/lubo-edge/lubo/storage"
 	"github.com/lubo-edge/lubo/testdata/testmedia"
@@ -69,6 +71,40 @@ func TestSourceRestartOpensNewSlice(t *testing.T) {
 		}
 		if p := ffprobe(t, g.abs(r.Path)); !p.FirstKey {
 			t.Errorf("%s does not start on a keyframe", r.Path)
+		}
+		if errs := judge.DecodeErrors(t, g.abs(r.Path), 0); errs != "" {
+			t.Errorf("%s decodes with errors:\n%s", r.Path, errs)
+		}
+	}
+}
+
+// A channel restarted by a config reload replaces its stream: the session
+// closes its slice with the old stream and goes on in the new one.
+func TestStreamReplacedReattaches(t *testing.T) {
+	clip := testmedia.Require(t, "h264_aac.mp4")
+	old := relay.NewStream("c1", mp4file.NewSource(clip, mp4file.WithLogger(testLogger(t))), relay.StreamOptions{Logger: testLogger(t)})
+	ctx, stopOld := context.WithCancel(context.Background())
+	oldDone := make(chan struct{})
+	go func() { defer close(oldDone); _ = old.Run(ctx) }()
+	defer func() { stopOld(); <-oldDone }()
+
+	cfg := parseConfig(t, t.TempDir(), clip, "  slice: 0s\n  snapshot_interval: 0s\n", "")
+	g := newRig(t, cfg, lessonZone(), map[string]*relay.Stream{"c1": old}, nil)
+	g.start()
+	waitFor(t, "a manual recording", 10*time.Second, func() bool { _, err := g.rec.Start("c1", time.Minute); return err == nil })
+	waitFor(t, "a second in slice 1", 10*time.Second, g.recordingFor(1, time.Second))
+	g.mu.Lock()
+	g.streams["c1"] = fileStream(t, "c1", clip)
+	g.mu.Unlock()
+	stopOld()
+	<-oldDone
+	waitFor(t, "a second in slice 2", 15*time.Second, g.recordingFor(2, time.Second))
+	if err := g.rec.Stop("c1"); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range g.finishedRecords("c1", 2, 15*time.Second) {
+		if r.State != storage.StateComplete {
+			t.Errorf("%s: %s (%s)", r.Path, r.State, r.Reason)
 		}
 		if errs := judge.DecodeErrors(t, g.abs(r.Path), 0); errs != "" {
 			t.Errorf("%s decodes with errors:\n%s", r.Path, errs)

@@ -19,7 +19,7 @@ import (
 // onDemandFileStream is a stream that runs only while read, as a camera
 // configured on_demand: the session's pre-roll has to start it.
 func onDemandFileStream(t testing.TB, id, clip string) *relay.Stream {
-	return runStream(t, relay.NewStream(id, mp4file.NewSource(clip),
+	return runStream(t, relay.NewStream(id, mp4file.NewSource(clip, mp4file.WithLogger(testLogger(t))),
 		relay.StreamOptions{OnDemand: true, IdleTimeout: 500 * time.Millisecond, Logger: testLogger(t)}))
 }
 

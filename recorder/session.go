@@ -89,7 +89,10 @@ type Session struct {
 	cur      *slice
 	next     int // lowest slice number to try for the next slice
 	written  int64
-	warned   bool // G.711 audio left out was logged
+	lastKey  time.Time     // wall time of the last keyframe
+	gop      time.Duration // longest keyframe interval seen
+	warned   bool          // G.711 audio left out was logged
+	opened   bool          // a slice has been opened
 	covers   sync.WaitGroup
 }
 
@@ -186,6 +189,13 @@ func (s *Session) run(ctx context.Context) {
 		s.closeSlice("", "")
 		s.setPhase(PhaseOver, "")
 		s.covers.Wait()
+		if !s.opened && ctx.Err() == nil && s.end().After(s.spec.Start) {
+			// The lesson came and went without a picture: say so loudly,
+			// nothing else will.
+			s.r.stats.fail(reasonNoSource)
+			s.log.Error("lesson not recorded: the channel sent no picture", "start", s.spec.Start, "end", s.end())
+			return
+		}
 		s.log.Info("recording session ended")
 	}()
 	missing := false

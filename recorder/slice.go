@@ -38,6 +38,9 @@ func (s *Session) handle(ctx context.Context, f *media.Frame, now time.Time) {
 			s.retryAt = time.Time{}
 		}
 	}
+	if f.Tracks != s.tracks {
+		s.lastKey = time.Time{}
+	}
 	s.tracks = f.Tracks
 	s.clock.observe(f, now)
 	wall := s.clock.at(f.DTS)
@@ -84,7 +87,15 @@ func (s *Session) handle(ctx context.Context, f *media.Frame, now time.Time) {
 		}
 	}
 	if gop {
-		s.hist.startGOP()
+		s.noteKeyframe(wall)
+		// While a slice is being written, GOPs are kept only when the
+		// next boundary is near enough to need them as its overlap: that
+		// saves a GOP of memory per channel (about a megabyte at 1080p).
+		if s.state != PhaseRecording || s.boundaryNear(wall, set.OverlapKeyframes) {
+			s.hist.startGOP()
+		} else {
+			s.hist.reset()
+		}
 	}
 	if !cut.Drop {
 		s.hist.add(f)
@@ -92,6 +103,33 @@ func (s *Session) handle(ctx context.Context, f *media.Frame, now time.Time) {
 	if s.state == PhaseRecording {
 		s.write(f)
 	}
+}
+
+// Bounds of the keyframe interval the history is sized by.
+const (
+	assumedGOP = 2 * time.Second  // until one is measured
+	maxGOP     = 30 * time.Second // a stalled camera is not a GOP
+)
+
+// noteKeyframe measures the keyframe interval.
+func (s *Session) noteKeyframe(wall time.Time) {
+	if !s.lastKey.IsZero() {
+		if d := wall.Sub(s.lastKey); d > s.gop && d <= maxGOP {
+			s.gop = d
+		}
+	}
+	s.lastKey = wall
+}
+
+// boundaryNear reports whether the next slice boundary is close enough
+// that the GOP starting at wall may be part of the next slice's overlap of
+// n GOPs.
+func (s *Session) boundaryNear(wall time.Time, n int) bool {
+	if s.boundary.IsZero() || n <= 0 {
+		return false
+	}
+	gop := max(s.gop, assumedGOP)
+	return !wall.Before(s.boundary.Add(-time.Duration(n+1)*gop - time.Second))
 }
 
 // finish ends the lesson: the open slice is closed and the session is over.
@@ -152,7 +190,7 @@ func (s *Session) open(ctx context.Context, head []*media.Frame, f *media.Frame,
 		s.warned = true
 		s.log.Warn("recording without audio: MP4 cannot carry it", "reason", why)
 	}
-	s.next = n + 1
+	s.next, s.opened = n+1, true
 	s.cur = &slice{n: n, id: rec.ID, rel: rel, abs: abs, w: w, tracks: first.Tracks, firstDTS: first.DTS, start: start}
 	s.written = 0
 	s.account(w)

@@ -17,6 +17,7 @@ const (
 	reasonUnrecordable  = "unrecordable"   // no track MP4 can carry (G.711 only)
 	reasonFinalizeError = "finalize_error" // the .part could not be made an MP4 yet
 	reasonEmpty         = "empty"          // a slice without one complete fragment
+	reasonNoSource      = "no_source"      // a lesson over without a picture from its channel
 )
 
 // failureReason sorts a write or open error into a metric label.
@@ -68,7 +69,7 @@ type Stats struct {
 	BytesWritten uint64            // bytes written to recordings
 	Recoveries   uint64            // .part files turned into MP4 at start-up
 	Deleted      uint64            // recordings removed by retention
-	Failures     map[string]uint64 // by reason: disk_full, write_error, unrecordable, finalize_error, empty
+	Failures     map[string]uint64 // by reason: disk_full, write_error, unrecordable, finalize_error, empty, no_source
 	// DiskFree and DiskTotal are the records disk's bytes at the last
 	// retention pass; 0 before the first or when statfs fails.
 	DiskFree, DiskTotal uint64
