@@ -48,3 +48,24 @@ func SameAudio(a, b *AudioTrack) bool {
 	}
 	return a.Codec == b.Codec && a.SampleRate == b.SampleRate && a.Channels == b.Channels && bytes.Equal(a.Config, b.Config)
 }
+
+// FillParamSets sets the parameter sets v lacks (VPS for H.265, SPS, PPS)
+// from the first ones found in an Annex-B buffer, as copies: for sources
+// that carry them only in-band.
+func FillParamSets(v *VideoTrack, annexB []byte) {
+	SplitAnnexB(annexB, func(nalu []byte) bool {
+		var dst *[]byte
+		switch {
+		case v.Codec == H264 && H264Type(nalu) == H264SPS, v.Codec == H265 && H265Type(nalu) == H265SPS:
+			dst = &v.SPS
+		case v.Codec == H264 && H264Type(nalu) == H264PPS, v.Codec == H265 && H265Type(nalu) == H265PPS:
+			dst = &v.PPS
+		case v.Codec == H265 && H265Type(nalu) == H265VPS:
+			dst = &v.VPS
+		}
+		if dst != nil && *dst == nil {
+			*dst = bytes.Clone(nalu)
+		}
+		return true
+	})
+}

@@ -44,3 +44,27 @@ func FuzzPictureSize(f *testing.F) {
 		PictureSize(H265, sps)
 	})
 }
+
+func TestFillParamSets(t *testing.T) {
+	h264 := AppendAnnexB(nil, []byte{0x09, 0xf0}, []byte{0x67, 1}, []byte{0x68, 2}, []byte{0x67, 9}, []byte{0x65, 3})
+	v := &VideoTrack{Codec: H264}
+	FillParamSets(v, h264)
+	if string(v.SPS) != "\x67\x01" || string(v.PPS) != "\x68\x02" || v.VPS != nil {
+		t.Fatalf("h264: sps %x pps %x vps %x", v.SPS, v.PPS, v.VPS)
+	}
+	h264[5] = 0x55 // the copies must not alias the buffer
+	if v.SPS[1] != 1 {
+		t.Fatal("SPS aliases the frame")
+	}
+	kept := &VideoTrack{Codec: H264, SPS: []byte{0x67, 7}}
+	FillParamSets(kept, h264)
+	if kept.SPS[1] != 7 || kept.PPS == nil {
+		t.Fatalf("existing SPS replaced or PPS not filled: %x %x", kept.SPS, kept.PPS)
+	}
+	h265 := AppendAnnexB(nil, []byte{0x40, 1, 1}, []byte{0x42, 1, 2}, []byte{0x44, 1, 3}, []byte{0x26, 1, 4})
+	w := &VideoTrack{Codec: H265}
+	FillParamSets(w, h265)
+	if len(w.VPS) != 3 || len(w.SPS) != 3 || len(w.PPS) != 3 {
+		t.Fatalf("h265: vps %x sps %x pps %x", w.VPS, w.SPS, w.PPS)
+	}
+}

@@ -108,7 +108,7 @@ func demuxClip(path string) (*clip, error) {
 				return true
 			})
 			if fr.Key && tracks.Video == nil {
-				tracks.Video = videoTrackFrom(codec, fr.Data)
+				tracks.Video = videoTrackFromKeyframe(codec, fr.Data)
 			}
 			frames = append(frames, fr)
 		case mpeg2.TS_STREAM_AAC:
@@ -154,32 +154,6 @@ func demuxClip(path string) (*clip, error) {
 		}
 	}
 	return c, nil
-}
-
-// videoTrackFrom takes the parameter sets of a keyframe.
-func videoTrackFrom(codec media.Codec, data []byte) *media.VideoTrack {
-	v := &media.VideoTrack{Codec: codec}
-	media.SplitAnnexB(data, func(n []byte) bool {
-		if codec == media.H264 {
-			switch media.H264Type(n) {
-			case media.H264SPS:
-				v.SPS = bytes.Clone(n)
-			case media.H264PPS:
-				v.PPS = bytes.Clone(n)
-			}
-		} else {
-			switch media.H265Type(n) {
-			case media.H265VPS:
-				v.VPS = bytes.Clone(n)
-			case media.H265SPS:
-				v.SPS = bytes.Clone(n)
-			case media.H265PPS:
-				v.PPS = bytes.Clone(n)
-			}
-		}
-		return true
-	})
-	return v
 }
 
 // isParameterSet reports whether n is a VPS, SPS or PPS.
@@ -248,4 +222,11 @@ func TestClipDemux(t *testing.T) {
 			}
 		})
 	}
+}
+
+// videoTrackFromKeyframe takes the parameter sets of a keyframe.
+func videoTrackFromKeyframe(codec media.Codec, data []byte) *media.VideoTrack {
+	v := &media.VideoTrack{Codec: codec}
+	media.FillParamSets(v, data)
+	return v
 }

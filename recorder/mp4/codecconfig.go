@@ -1,7 +1,6 @@
 package mp4
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 
@@ -140,33 +139,6 @@ func spsSize(c media.Codec, sps []byte) (width, height int) {
 		}
 	}
 	return 0, 0
-}
-
-// paramSetsFromKeyframe fills in the parameter sets of v that a keyframe
-// carries in-band, for sources that announce none out of band.
-func paramSetsFromKeyframe(v media.VideoTrack, data []byte) media.VideoTrack {
-	media.SplitAnnexB(data, func(n []byte) bool {
-		switch v.Codec {
-		case media.H264:
-			switch media.H264Type(n) {
-			case media.H264SPS:
-				v.SPS = bytes.Clone(n)
-			case media.H264PPS:
-				v.PPS = bytes.Clone(n)
-			}
-		case media.H265:
-			switch media.H265Type(n) {
-			case media.H265VPS:
-				v.VPS = bytes.Clone(n)
-			case media.H265SPS:
-				v.SPS = bytes.Clone(n)
-			case media.H265PPS:
-				v.PPS = bytes.Clone(n)
-			}
-		}
-		return true
-	})
-	return v
 }
 
 // aacSampleRates is the sampling_frequency_index table of ISO 14496-3.

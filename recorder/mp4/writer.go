@@ -165,7 +165,8 @@ func (w *Writer) WriteFrame(f *media.Frame) error {
 		if t != w.video || !f.Key {
 			return nil
 		}
-		v := paramSetsFromKeyframe(*w.tracks.Video, f.Data)
+		v := *w.tracks.Video
+		media.FillParamSets(&v, f.Data)
 		if missingParamSets(&v) {
 			return nil
 		}

@@ -42,7 +42,7 @@ func parseVideoConfig(codec media.Codec, record []byte) (*media.VideoTrack, int,
 	if err != nil {
 		return nil, 0, fmt.Errorf("%v config: %w", codec, err)
 	}
-	v.Width, v.Height = videoSize(codec, v.SPS)
+	v.Width, v.Height = media.PictureSize(codec, v.SPS)
 	return v, lengthSize, nil
 }
 
@@ -149,52 +149,11 @@ func isAnnexB(b []byte) bool {
 
 func parseAnnexBConfig(codec media.Codec, b []byte) (*media.VideoTrack, error) {
 	v := &media.VideoTrack{Codec: codec}
-	collectParams(v, b)
+	media.FillParamSets(v, b)
 	if len(v.SPS) == 0 || len(v.PPS) == 0 || codec == media.H265 && len(v.VPS) == 0 {
 		return nil, errors.New("annex-b config lacks parameter sets")
 	}
 	return v, nil
-}
-
-// collectParams fills the missing parameter sets of v from an Annex-B buffer.
-func collectParams(v *media.VideoTrack, annexB []byte) {
-	media.SplitAnnexB(annexB, func(nalu []byte) bool {
-		if v.Codec == media.H265 {
-			keepFirst(v, media.H265Type(nalu), nalu)
-			return true
-		}
-		switch media.H264Type(nalu) {
-		case media.H264SPS:
-			if v.SPS == nil {
-				v.SPS = append([]byte(nil), nalu...)
-			}
-		case media.H264PPS:
-			if v.PPS == nil {
-				v.PPS = append([]byte(nil), nalu...)
-			}
-		}
-		return true
-	})
-}
-
-// videoSize reads the picture size from an SPS; 0, 0 if it cannot.
-func videoSize(codec media.Codec, sps []byte) (width, height int) {
-	switch codec {
-	case media.H264:
-		var s h264.SPS
-		if s.Unmarshal(sps) == nil {
-			width, height = s.Width(), s.Height()
-		}
-	case media.H265:
-		var s h265.SPS
-		if s.Unmarshal(sps) == nil {
-			width, height = s.Width(), s.Height()
-		}
-	}
-	if width <= 0 || height <= 0 || width > 1<<15 || height > 1<<15 {
-		return 0, 0
-	}
-	return width, height
 }
 
 // VideoConfigRecord builds the sequence header payload for v: an

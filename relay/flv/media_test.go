@@ -182,8 +182,8 @@ func readTSFile(t *testing.T, path string) (*media.Tracks, []*media.Frame) {
 			})
 			if tracks.Video == nil && f.Key {
 				v := &media.VideoTrack{Codec: media.H265}
-				collectParams(v, f.Data)
-				v.Width, v.Height = videoSize(media.H265, v.SPS)
+				media.FillParamSets(v, f.Data)
+				v.Width, v.Height = media.PictureSize(media.H265, v.SPS)
 				tracks.Video = v
 			}
 			if tracks.Video != nil {

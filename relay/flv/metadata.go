@@ -15,7 +15,7 @@ func appendMetadata(b []byte, t *media.Tracks) []byte {
 	if v := t.Video; v != nil {
 		w, h := v.Width, v.Height
 		if w == 0 || h == 0 {
-			w, h = videoSize(v.Codec, v.SPS)
+			w, h = media.PictureSize(v.Codec, v.SPS)
 		}
 		if w > 0 && h > 0 {
 			fields = append(fields, amfNumber("width", float64(w)), amfNumber("height", float64(h)))

@@ -182,7 +182,7 @@ func videoRecordFor(v *media.VideoTrack, f *media.Frame) ([]byte, error) {
 		return rec, nil
 	}
 	inband := &media.VideoTrack{Codec: v.Codec}
-	collectParams(inband, f.Data)
+	media.FillParamSets(inband, f.Data)
 	return VideoConfigRecord(inband)
 }
 
