@@ -201,14 +201,8 @@ func (s *Server) serveRecordsJSON(w http.ResponseWriter, r *http.Request) {
 
 // serveRecordStart is POST /api/record/start?channel=c1&duration=45m.
 func (s *Server) serveRecordStart(w http.ResponseWriter, r *http.Request) {
-	rec := s.box.Recorder()
-	if rec == nil {
-		writeJSONError(w, http.StatusServiceUnavailable, "recording is off on this box")
-		return
-	}
-	ch := r.FormValue("channel")
-	if ch == "" {
-		writeJSONError(w, http.StatusBadRequest, "channel is required: POST /api/record/start?channel=c1&duration=45m")
+	rec, ch, ok := s.recordRequest(w, r, "POST /api/record/start?channel=c1&duration=45m")
+	if !ok {
 		return
 	}
 	dur, err := parseManualDuration(r.FormValue("duration"))
@@ -233,14 +227,8 @@ func (s *Server) serveRecordStart(w http.ResponseWriter, r *http.Request) {
 
 // serveRecordStop is POST /api/record/stop?channel=c1.
 func (s *Server) serveRecordStop(w http.ResponseWriter, r *http.Request) {
-	rec := s.box.Recorder()
-	if rec == nil {
-		writeJSONError(w, http.StatusServiceUnavailable, "recording is off on this box")
-		return
-	}
-	ch := r.FormValue("channel")
-	if ch == "" {
-		writeJSONError(w, http.StatusBadRequest, "channel is required: POST /api/record/stop?channel=c1")
+	rec, ch, ok := s.recordRequest(w, r, "POST /api/record/stop?channel=c1")
+	if !ok {
 		return
 	}
 	if _, ok := s.box.LiveStream(ch); !ok {
@@ -253,6 +241,22 @@ func (s *Server) serveRecordStop(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log.Info("manual recording stopped", "channel", ch, "by", r.RemoteAddr)
 	writeJSON(w, http.StatusOK, map[string]any{"channel": ch, "stopping": true})
+}
+
+// recordRequest takes the recorder and the channel of a manual recording
+// request, or answers with what is wrong; usage shows the accepted form.
+func (s *Server) recordRequest(w http.ResponseWriter, r *http.Request, usage string) (*recorder.Recorder, string, bool) {
+	rec := s.box.Recorder()
+	if rec == nil {
+		writeJSONError(w, http.StatusServiceUnavailable, "recording is off on this box")
+		return nil, "", false
+	}
+	ch := r.FormValue("channel")
+	if ch == "" {
+		writeJSONError(w, http.StatusBadRequest, "channel is required: "+usage)
+		return nil, "", false
+	}
+	return rec, ch, true
 }
 
 // parseManualDuration reads the duration of a manual recording: a Go
