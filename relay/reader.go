@@ -63,10 +63,18 @@ func (r *Reader) push(f *media.Frame, hasVideo bool) {
 	}
 	r.ring[(r.head+r.n)%len(r.ring)] = f
 	r.n++
+	// Audio between two pictures waits for the next picture (at most one
+	// frame interval): a reader is woken once per video frame instead of
+	// once per frame, which halves the goroutine handoffs on a busy box and
+	// lets an FLV viewer flush audio and picture in one write. Without video
+	// every frame wakes; a half-full ring wakes regardless.
+	wake := !hasVideo || f.IsVideo() || r.n >= len(r.ring)/2
 	r.mu.Unlock()
-	select {
-	case r.notify <- struct{}{}:
-	default:
+	if wake {
+		select {
+		case r.notify <- struct{}{}:
+		default:
+		}
 	}
 }
 

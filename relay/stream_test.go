@@ -259,3 +259,29 @@ func TestBackoffDelay(t *testing.T) {
 		}
 	}
 }
+
+// Audio between pictures does not wake a reader on its own; the next
+// picture wakes it and both arrive in order. Audio-only streams wake on
+// every frame.
+func TestReaderWakesPerPicture(t *testing.T) {
+	s := NewStream("c1", nil, quiet(StreamOptions{}))
+	r, _ := s.AddReader("viewer")
+	audio := &media.Frame{Codec: media.AAC, Key: true, DTS: 10 * time.Millisecond}
+	video := &media.Frame{Codec: media.H264, Key: true, DTS: 40 * time.Millisecond}
+	r.push(audio, true)
+	if len(r.notify) != 0 {
+		t.Fatal("an audio frame woke the reader of a stream with video")
+	}
+	r.push(video, true)
+	if len(r.notify) != 1 {
+		t.Fatal("a picture did not wake the reader")
+	}
+	got := readN(t, r, 2)
+	if got[0] != audio || got[1] != video {
+		t.Fatal("frames out of order")
+	}
+	r.push(&media.Frame{Codec: media.AAC, Key: true}, false)
+	if len(r.notify) != 1 {
+		t.Fatal("an audio-only stream's frame did not wake the reader")
+	}
+}
