@@ -41,14 +41,19 @@ bench-box: build
 	bash testdata/make.sh bench
 	$(GO) run ./cmd/lubo-bench -lubo bin/lubo -fakecam bin/lubo-fakecam -channels 16 -duration 60s -record
 
-## install: binary, systemd unit and an example config (never overwrites a config)
+## install: binary, systemd unit, system user and an example config (never overwrites a config)
 install: build
 	install -D -m 0755 bin/lubo $(DESTDIR)$(PREFIX)/bin/lubo
 	install -D -m 0644 systemd/lubo.service $(DESTDIR)/etc/systemd/system/lubo.service
+	@if [ -z "$(DESTDIR)" ] && ! getent passwd lubo >/dev/null; then \
+		useradd --system --no-create-home --home-dir /var/lib/lubo --shell /usr/sbin/nologin lubo; \
+		echo "created system user lubo"; \
+	fi
 	@if [ -e $(DESTDIR)/etc/lubo/lubo.yaml ]; then \
 		echo "keeping existing /etc/lubo/lubo.yaml"; \
 	else \
 		install -D -m 0640 configs/lubo.yaml $(DESTDIR)/etc/lubo/lubo.yaml; \
+		if getent group lubo >/dev/null; then chgrp lubo $(DESTDIR)/etc/lubo/lubo.yaml; fi; \
 		echo "installed example config /etc/lubo/lubo.yaml: edit it, then: systemctl enable --now lubo"; \
 	fi
 
