@@ -64,3 +64,19 @@ func TestHLSSegmentsInDir(t *testing.T) {
 		t.Fatalf("files left after Close: %v", got)
 	}
 }
+
+// A camera that drops out right after a keyframe leaves a one-picture
+// segment; it lasts one frame interval, never zero (EXTINF:0 confuses
+// players).
+func TestHLSOnePictureSegmentHasDuration(t *testing.T) {
+	h := NewHLS(HLSOptions{Target: time.Second, Logger: quiet()})
+	one := synthFrames(synthTracks(2), 3*time.Second, 40*time.Millisecond) // a keyframe and its audio
+	writeAll(h, synthFrames(synthTracks(1), 0, 2500*time.Millisecond), one, synthFrames(synthTracks(3), 4*time.Second, 2*time.Second))
+	h.Close()
+	p := decodePlaylist(t, getOK(t, serve(t, h)+"/index.m3u8"))
+	for i := uint(0); i < p.Count(); i++ {
+		if p.Segments[i].Duration <= 0 {
+			t.Fatalf("segment %s lasts %v", p.Segments[i].URI, p.Segments[i].Duration)
+		}
+	}
+}

@@ -65,8 +65,10 @@ func (w *tsWriter) begin(t *media.Tracks, withAudio bool, adts adtsHeader, start
 	w.tracks, w.adts = t, adts
 	w.needParams = true
 	w.start, w.discontinuity = start, discontinuity
+	// The frame intervals carry over from the previous segment, so a
+	// segment cut short after one picture (a camera dropping out) still
+	// lasts one frame instead of zero.
 	w.videoSeen, w.audioSeen = false, false
-	w.videoStep, w.audioStep = 0, 0
 }
 
 // onPacket appends one 188-byte TS packet and gives it the PID's next
