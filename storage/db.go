@@ -9,6 +9,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // DefaultLockTimeout is how long Open waits for the database file's lock.
@@ -49,7 +50,7 @@ func Open(path string, opts Options) (*DB, error) {
 	}
 	// NoSync stays false: every committed transaction is fsync'd.
 	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, &InUseError{Path: path}
 	}
 	if err != nil {

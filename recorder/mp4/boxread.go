@@ -127,12 +127,6 @@ func (c *cursor) take(n int) []byte {
 	return v
 }
 
-func (c *cursor) u8() byte {
-	if b := c.take(1); b != nil {
-		return b[0]
-	}
-	return 0
-}
 
 func (c *cursor) u32() uint32 {
 	if b := c.take(4); b != nil {
