@@ -127,7 +127,6 @@ func (c *cursor) take(n int) []byte {
 	return v
 }
 
-
 func (c *cursor) u32() uint32 {
 	if b := c.take(4); b != nil {
 		return binary.BigEndian.Uint32(b)
