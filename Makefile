@@ -28,9 +28,12 @@ run: build
 deps:
 	bash scripts/deps.sh
 
-## test: every test, with the race detector
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.6.1
+
+## test: vet and staticcheck, then every test with the race detector
 test: deps web
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
 	$(GO) test -race -count=1 -timeout 15m ./... ./testdata/ ./testdata/testmedia/
 
 ## bench: Go micro-benchmarks, then 16 channels against the fake camera, relay only and then all recording

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -31,12 +32,21 @@ func Open(t testing.TB, url string) *Page {
 	if err != nil {
 		t.Fatalf("chromium is not installed (Debian package chromium; `make deps` installs it): %v", err)
 	}
+	// The profile is removed by hand after the whole process group is gone:
+	// chromium's helper processes outlive the main one for a moment, and
+	// t.TempDir's cleanup would fail on files they are still writing.
+	profile, err := os.MkdirTemp("", "lubo-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin,
 		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
 		"--autoplay-policy=no-user-gesture-required", "--mute-audio",
-		"--remote-allow-origins=*", "--user-data-dir="+t.TempDir(), "--remote-debugging-port=0", url)
+		"--remote-allow-origins=*", "--user-data-dir="+profile, "--remote-debugging-port=0", url)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +54,16 @@ func Open(t testing.TB, url string) *Page {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
-	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
+	t.Cleanup(func() {
+		cancel()
+		_ = cmd.Wait()
+		for range 50 { // helpers may still be exiting
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 
 	// Chromium prints "DevTools listening on ws://127.0.0.1:PORT/devtools/browser/…".
 	wsURL := make(chan string, 1)
