@@ -146,12 +146,53 @@ func (s *Snapshotter) Run(ctx context.Context) error {
 		"ffmpeg", s.opts.Decoder.Stats().FFmpeg)
 	tick := time.NewTicker(s.opts.Interval)
 	defer tick.Stop()
+	// A channel without a picture yet (its camera was still connecting at
+	// the last round) gets one as soon as it has a keyframe, not a whole
+	// interval later.
+	first := time.NewTicker(min(s.opts.Interval, firstPictureRetry))
+	defer first.Stop()
+	s.round(ctx)
 	for {
-		s.round(ctx)
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-tick.C:
+			s.round(ctx)
+		case <-first.C:
+			s.catchUp(ctx)
+		}
+	}
+}
+
+// firstPictureRetry is how often channels without a picture are looked at.
+const firstPictureRetry = 5 * time.Second
+
+// catchUp takes the first picture of each channel that has none yet but has
+// a keyframe now. Channels still without a keyframe are not counted as
+// skipped here: the regular round does that.
+func (s *Snapshotter) catchUp(ctx context.Context) {
+	// Providers are called without s.mu: they take their owner's locks.
+	s.mu.Lock()
+	pictureless := map[string]func() *media.Frame{}
+	for ch, c := range s.channels {
+		if c.last == nil {
+			pictureless[ch] = c.latest
+		}
+	}
+	s.mu.Unlock()
+	var due []string
+	for ch, latest := range pictureless {
+		if latest() != nil {
+			due = append(due, ch)
+		}
+	}
+	slices.Sort(due)
+	for _, ch := range due {
+		if ctx.Err() != nil {
+			return
+		}
+		if taken, err := s.take(ctx, ch, true); err == nil && s.opts.OnTaken != nil {
+			s.opts.OnTaken(taken)
 		}
 	}
 }

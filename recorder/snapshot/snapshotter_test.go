@@ -315,3 +315,36 @@ func TestSnapshotterChannelsComeAndGo(t *testing.T) {
 		t.Fatal("a picture escaped the snapshot folder")
 	}
 }
+
+// A camera still connecting at the first round gets its first picture as
+// soon as it has a keyframe, not a whole interval later; a channel with a
+// picture already is left to the regular rounds.
+func TestSnapshotterCatchesUpOnFirstPicture(t *testing.T) {
+	dir := t.TempDir()
+	clock := &stepClock{now: time.Date(2025, 3, 5, 8, 0, 0, 0, time.UTC)}
+	s := NewSnapshotter(Options{Dir: dir, Interval: time.Hour, Decoder: newDecoder(t, DecoderOptions{}), Logger: quietLogger(), Now: clock.Now})
+	key := keyframes(t, "h264_aac.mp4")[0]
+	var mu sync.Mutex
+	var late *media.Frame // the camera has no picture yet
+	s.Add("late", func() *media.Frame { mu.Lock(); defer mu.Unlock(); return late })
+	s.Add("early", func() *media.Frame { return key })
+	ctx := context.Background()
+	s.round(ctx)
+	if _, ok := s.Latest("late"); ok {
+		t.Fatal("a picture without a keyframe")
+	}
+	s.catchUp(ctx) // still nothing: not counted again as skipped
+	if st := s.Stats().Channels["late"]; st.Skipped != 1 {
+		t.Fatalf("late: %d skipped, want 1 (the round only)", st.Skipped)
+	}
+	mu.Lock()
+	late = key
+	mu.Unlock()
+	s.catchUp(ctx)
+	if _, ok := s.Latest("late"); !ok {
+		t.Fatal("no first picture once the keyframe came")
+	}
+	if st := s.Stats().Channels["early"]; st.Taken != 1 || st.Unchanged != 0 {
+		t.Fatalf("early: %+v, want just the round's picture", st)
+	}
+}
