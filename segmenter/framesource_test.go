@@ -1,19 +1,15 @@
 package segmenter
 
 import (
-	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/bluenviron/mediacommon/v2/pkg/codecs/mpeg4audio"
-	mpeg2 "github.com/yapingcat/gomedia/go-mpeg2"
-
+	"github.com/lubo-edge/lubo/internal/testclip"
 	"github.com/lubo-edge/lubo/media"
 )
 
@@ -66,13 +62,11 @@ func loadClip(tb testing.TB, kind string) *clip {
 		tb.Fatalf("no clip kind %q", kind)
 	}
 	path := filepath.Join(clipDir, kind+".ts")
-	cmd := append([]string{"-hide_banner", "-nostdin", "-v", "error", "-y",
-		"-f", "lavfi", "-i", "testsrc=size=320x240:rate=25",
+	cmd := append([]string{"-f", "lavfi", "-i", "testsrc=size=320x240:rate=25",
 		"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
 		"-t", "6"}, args...)
-	cmd = append(cmd, "-f", "mpegts", path)
-	if out, err := exec.Command("ffmpeg", cmd...).CombinedOutput(); err != nil {
-		tb.Fatalf("ffmpeg making %s: %v\n%s", kind, err, out)
+	if err := testclip.FFmpeg(append(cmd, "-f", "mpegts", path)...); err != nil {
+		tb.Fatalf("making %s: %v", kind, err)
 	}
 	c, err := demuxClip(path)
 	if err != nil {
@@ -82,73 +76,17 @@ func loadClip(tb testing.TB, kind string) *clip {
 	return c
 }
 
-// demuxClip reads an MPEG-TS file with gomedia's demuxer into frames.
+// demuxClip reads an MPEG-TS file into frames.
 func demuxClip(path string) (*clip, error) {
-	f, err := os.Open(path)
+	tracks, frames, err := testclip.DemuxTS(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-
-	tracks := &media.Tracks{Session: 1}
-	var frames []*media.Frame
-	var demuxErr error
-	d := mpeg2.NewTSDemuxer()
-	d.OnFrame = func(cid mpeg2.TS_STREAM_TYPE, data []byte, ptsMS, dtsMS uint64) {
-		pts, dts := time.Duration(ptsMS)*time.Millisecond, time.Duration(dtsMS)*time.Millisecond
-		switch cid {
-		case mpeg2.TS_STREAM_H264, mpeg2.TS_STREAM_H265:
-			codec := media.H264
-			if cid == mpeg2.TS_STREAM_H265 {
-				codec = media.H265
-			}
-			fr := &media.Frame{Codec: codec, PTS: pts, DTS: dts, Data: bytes.Clone(data), Tracks: tracks}
-			media.SplitAnnexB(fr.Data, func(n []byte) bool {
-				fr.Key = fr.Key || media.IsKeyNALU(codec, n)
-				return true
-			})
-			if fr.Key && tracks.Video == nil {
-				tracks.Video = videoTrackFromKeyframe(codec, fr.Data)
-			}
-			frames = append(frames, fr)
-		case mpeg2.TS_STREAM_AAC:
-			var pkts mpeg4audio.ADTSPackets
-			if err := pkts.Unmarshal(data); err != nil {
-				demuxErr = fmt.Errorf("ADTS at %v: %w", pts, err)
-				return
-			}
-			for i, p := range pkts {
-				if tracks.Audio == nil {
-					asc := mpeg4audio.AudioSpecificConfig{Type: p.Type, SampleRate: p.SampleRate, ChannelCount: p.ChannelCount}
-					conf, err := asc.Marshal()
-					if err != nil {
-						demuxErr = err
-						return
-					}
-					tracks.Audio = &media.AudioTrack{Codec: media.AAC, SampleRate: p.SampleRate, Channels: p.ChannelCount, Config: conf}
-				}
-				step := time.Duration(i) * 1024 * time.Second / time.Duration(p.SampleRate)
-				frames = append(frames, &media.Frame{Codec: media.AAC, PTS: pts + step, DTS: dts + step,
-					Key: true, Data: bytes.Clone(p.AU), Tracks: tracks})
-			}
-		}
+	if tracks.Audio == nil {
+		return nil, fmt.Errorf("%s: no audio", path)
 	}
-	if err := d.Input(f); err != nil {
-		return nil, err
-	}
-	if demuxErr != nil {
-		return nil, demuxErr
-	}
-	if tracks.Video == nil || tracks.Audio == nil || len(frames) == 0 {
-		return nil, fmt.Errorf("%s: no video keyframe or no audio (tracks %v, %d frames)", path, tracks, len(frames))
-	}
-
-	slices.SortStableFunc(frames, func(a, b *media.Frame) int { return int(a.DTS - b.DTS) })
-	base := frames[0].DTS
 	c := &clip{frames: frames, tracks: tracks}
 	for _, fr := range frames {
-		fr.DTS -= base
-		fr.PTS -= base
 		if fr.IsVideo() {
 			c.duration = fr.DTS + 40*time.Millisecond
 		}
@@ -222,11 +160,4 @@ func TestClipDemux(t *testing.T) {
 			}
 		})
 	}
-}
-
-// videoTrackFromKeyframe takes the parameter sets of a keyframe.
-func videoTrackFromKeyframe(codec media.Codec, data []byte) *media.VideoTrack {
-	v := &media.VideoTrack{Codec: codec}
-	media.FillParamSets(v, data)
-	return v
 }

@@ -1,20 +1,16 @@
 package rtsp
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/bluenviron/mediacommon/v2/pkg/codecs/mpeg4audio"
-	mpeg2 "github.com/yapingcat/gomedia/go-mpeg2"
-
+	"github.com/lubo-edge/lubo/internal/testclip"
 	"github.com/lubo-edge/lubo/media"
 	"github.com/lubo-edge/lubo/relay"
 )
@@ -75,15 +71,6 @@ func loadClip(t testing.TB, kind clipKind) *clip {
 	return c
 }
 
-func ffmpeg(args ...string) error {
-	cmd := exec.Command("ffmpeg", append([]string{"-hide_banner", "-v", "error", "-y"}, args...)...)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("ffmpeg %v: %v\n%s", args, err, out)
-	}
-	return nil
-}
-
 func makeClip(kind clipKind) (*clip, error) {
 	src := []string{"-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-t", "2"}
 	x264 := []string{"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "25", "-bf", "0"}
@@ -93,25 +80,25 @@ func makeClip(kind clipKind) (*clip, error) {
 	var err error
 	switch kind {
 	case clipH264AAC:
-		err = ffmpeg(slices.Concat(src, aac, x264, []string{"-c:a", "aac", "-b:a", "64k", "-f", "mpegts", tsPath})...)
+		err = testclip.FFmpeg(slices.Concat(src, aac, x264, []string{"-c:a", "aac", "-b:a", "64k", "-f", "mpegts", tsPath})...)
 	case clipH264BAAC:
 		x := slices.Clone(x264)
 		x[1], x[3], x[len(x)-1] = "libx264", "medium", "2"
-		err = ffmpeg(slices.Concat(src, aac, x, []string{"-c:a", "aac", "-b:a", "64k", "-f", "mpegts", tsPath})...)
+		err = testclip.FFmpeg(slices.Concat(src, aac, x, []string{"-c:a", "aac", "-b:a", "64k", "-f", "mpegts", tsPath})...)
 	case clipH264Small:
-		err = ffmpeg(slices.Concat([]string{"-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25", "-t", "1"}, x264,
+		err = testclip.FFmpeg(slices.Concat([]string{"-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25", "-t", "1"}, x264,
 			[]string{"-f", "mpegts", tsPath})...)
 	case clipH265PCMA:
-		err = ffmpeg(slices.Concat(src, []string{"-c:v", "libx265", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+		err = testclip.FFmpeg(slices.Concat(src, []string{"-c:v", "libx265", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
 			"-x265-params", "keyint=25:min-keyint=25:bframes=0:log-level=error", "-f", "mpegts", tsPath})...)
 		if err == nil {
-			err = ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:sample_rate=8000", "-t", "2",
+			err = testclip.FFmpeg("-f", "lavfi", "-i", "sine=frequency=440:sample_rate=8000", "-t", "2",
 				"-c:a", "pcm_alaw", "-ar", "8000", "-ac", "1", "-f", "alaw", g711Path)
 		}
 	case clipH264PCMU:
-		err = ffmpeg(slices.Concat(src, x264, []string{"-f", "mpegts", tsPath})...)
+		err = testclip.FFmpeg(slices.Concat(src, x264, []string{"-f", "mpegts", tsPath})...)
 		if err == nil {
-			err = ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:sample_rate=8000", "-t", "2",
+			err = testclip.FFmpeg("-f", "lavfi", "-i", "sine=frequency=440:sample_rate=8000", "-t", "2",
 				"-c:a", "pcm_mulaw", "-ar", "8000", "-ac", "1", "-f", "mulaw", g711Path)
 		}
 	default:
@@ -139,110 +126,17 @@ func makeClip(kind clipKind) (*clip, error) {
 
 // demuxTS reads video and AAC frames from an MPEG-TS file.
 func demuxTS(path string) (*clip, error) {
-	f, err := os.Open(path)
+	tracks, frames, err := testclip.DemuxTS(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	c := &clip{}
-	var params [][]byte // latest VPS/SPS/PPS seen, for keyframes without them
-	var ferr error
-	d := mpeg2.NewTSDemuxer()
-	d.OnFrame = func(cid mpeg2.TS_STREAM_TYPE, data []byte, pts, dts uint64) {
-		ptsD, dtsD := time.Duration(pts)*time.Millisecond, time.Duration(dts)*time.Millisecond
-		switch cid {
-		case mpeg2.TS_STREAM_H264, mpeg2.TS_STREAM_H265:
-			codec := media.H264
-			if cid == mpeg2.TS_STREAM_H265 {
-				codec = media.H265
-			}
-			fr, err := c.videoFrame(codec, data, &params)
-			if err != nil {
-				ferr = err
-				return
-			}
-			fr.DTS, fr.PTS = dtsD, ptsD
-			c.frames = append(c.frames, fr)
-		case mpeg2.TS_STREAM_AAC:
-			var pkts mpeg4audio.ADTSPackets
-			if err := pkts.Unmarshal(data); err != nil {
-				ferr = fmt.Errorf("ADTS: %w", err)
-				return
-			}
-			for i, p := range pkts {
-				if c.tracks.Audio == nil {
-					cfg, err := (&mpeg4audio.AudioSpecificConfig{Type: p.Type, SampleRate: p.SampleRate, ChannelCount: p.ChannelCount}).Marshal()
-					if err != nil {
-						ferr = err
-						return
-					}
-					c.tracks.Audio = &media.AudioTrack{Codec: media.AAC, SampleRate: p.SampleRate, Channels: p.ChannelCount, Config: cfg}
-				}
-				at := ptsD + time.Duration(i)*1024*time.Second/time.Duration(p.SampleRate)
-				c.frames = append(c.frames, &media.Frame{Codec: media.AAC, DTS: at, PTS: at, Key: true, Data: bytes.Clone(p.AU)})
-			}
-		}
+	c := &clip{tracks: *tracks}
+	// The clip's frames carry no Tracks: the sources under test set theirs.
+	for _, f := range frames {
+		f.Tracks = nil
 	}
-	if err := d.Input(f); err != nil {
-		return nil, fmt.Errorf("demux %s: %w", path, err)
-	}
-	if ferr != nil {
-		return nil, ferr
-	}
-	if len(c.frames) == 0 || c.tracks.Video == nil {
-		return nil, fmt.Errorf("demux %s: no video", path)
-	}
-	// MPEG-TS starts near 1.4 s; the clip starts at 0 like the G.711 track.
-	first := c.frames[0].DTS
-	for _, f := range c.frames {
-		first = min(first, f.DTS)
-	}
-	for _, f := range c.frames {
-		f.DTS -= first
-		f.PTS -= first
-	}
+	c.frames = frames
 	return c, nil
-}
-
-// videoFrame copies an Annex-B access unit, notes its parameter sets and
-// makes keyframes self-contained.
-func (c *clip) videoFrame(codec media.Codec, data []byte, params *[][]byte) (*media.Frame, error) {
-	var nalus [][]byte
-	key, hasParams := false, false
-	media.SplitAnnexB(data, func(n []byte) bool {
-		nalus = append(nalus, bytes.Clone(n))
-		return true
-	})
-	var vps, sps, pps []byte
-	for _, n := range nalus {
-		switch {
-		case codec == media.H264 && media.H264Type(n) == media.H264SPS, codec == media.H265 && media.H265Type(n) == media.H265SPS:
-			sps = n
-		case codec == media.H264 && media.H264Type(n) == media.H264PPS, codec == media.H265 && media.H265Type(n) == media.H265PPS:
-			pps = n
-		case codec == media.H265 && media.H265Type(n) == media.H265VPS:
-			vps = n
-		}
-		key = key || media.IsKeyNALU(codec, n)
-	}
-	if sps != nil && pps != nil {
-		hasParams = true
-		*params = [][]byte{sps, pps}
-		if codec == media.H265 {
-			*params = [][]byte{vps, sps, pps}
-		}
-		if c.tracks.Video == nil {
-			w, h := media.PictureSize(codec, sps)
-			c.tracks.Video = &media.VideoTrack{Codec: codec, VPS: vps, SPS: sps, PPS: pps, Width: w, Height: h}
-		}
-	}
-	if key && !hasParams {
-		if *params == nil {
-			return nil, fmt.Errorf("keyframe before any parameter sets")
-		}
-		nalus = append(slices.Clone(*params), nalus...)
-	}
-	return &media.Frame{Codec: codec, Key: key, Data: media.AppendAnnexB(nil, nalus...)}, nil
 }
 
 // addG711 adds 20 ms frames of raw G.711 samples at 8 kHz.
