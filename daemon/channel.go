@@ -86,11 +86,18 @@ func (c *channel) start(parent context.Context) {
 	c.log.Info("channel started", "source", configs.RedactURL(c.cfg.MainURL()), "on_demand", c.cfg.OnDemand)
 }
 
-// stop ends the channel and waits for all its goroutines.
-func (c *channel) stop() {
-	c.cancel()
-	<-c.done
-	c.log.Info("channel stopped")
+// wait waits at most limit for the channel's goroutines after cancel;
+// false when they are still running.
+func (c *channel) wait(limit time.Duration) bool {
+	t := time.NewTimer(max(limit, 0))
+	defer t.Stop()
+	select {
+	case <-c.done:
+		c.log.Info("channel stopped")
+		return true
+	case <-t.C:
+		return false
+	}
 }
 
 // hlsSession is a running HLS muxer fed by one reader of the live stream.

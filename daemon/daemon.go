@@ -32,6 +32,11 @@ type Options struct {
 	Version string
 	// Backoff paces source reconnects. Default: relay's (0.5 s to 30 s).
 	Backoff relay.Backoff
+	// ShutdownTimeout bounds Run's return after its context ends; what has
+	// not stopped by then is logged and left behind. Default 15s.
+	ShutdownTimeout time.Duration
+	// StopTimeout bounds the stop of one channel on a reload. Default 10s.
+	StopTimeout time.Duration
 }
 
 // Daemon owns the channels and the listeners.
@@ -39,6 +44,9 @@ type Daemon struct {
 	log     *slog.Logger
 	version string
 	backoff relay.Backoff
+
+	shutdownTimeout time.Duration
+	stopTimeout     time.Duration
 
 	httpLn net.Listener
 	rtsp   *rtsp.Server
@@ -58,7 +66,16 @@ func New(cfg *configs.Config, opts Options) (*Daemon, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	d := &Daemon{log: opts.Logger, version: opts.Version, backoff: opts.Backoff, cfg: cfg, channels: map[string]*channel{}}
+	if opts.ShutdownTimeout <= 0 {
+		opts.ShutdownTimeout = 15 * time.Second
+	}
+	if opts.StopTimeout <= 0 {
+		opts.StopTimeout = 10 * time.Second // past the stream's own 5 s for a stuck source
+	}
+	d := &Daemon{
+		log: opts.Logger, version: opts.Version, backoff: opts.Backoff, cfg: cfg, channels: map[string]*channel{},
+		shutdownTimeout: opts.ShutdownTimeout, stopTimeout: opts.StopTimeout,
+	}
 	for _, chCfg := range cfg.Channels {
 		c, err := d.newChannel(chCfg, cfg.HLS)
 		if err != nil {
@@ -232,31 +249,54 @@ loop:
 			d.apply(ctx, cfg)
 		}
 	}
+	// Shutdown has one deadline: whatever would not stop by then is
+	// logged and left, so SIGTERM always ends lubo.
+	deadline := time.Now().Add(d.shutdownTimeout)
 	stopRec()
-	recWG.Wait()
+	if !waitGroupWithin(&recWG, time.Until(deadline)) {
+		d.log.Error("recorder did not stop by the shutdown deadline; open slices are recovered at the next start")
+	}
 	// Viewers hold long requests: stop the channels first (which ends
 	// their readers), then close the listener.
 	d.mu.Lock()
+	var all []*channel
 	for _, c := range d.channels {
-		c.stop()
+		all = append(all, c)
 	}
 	d.mu.Unlock()
-	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	d.stopChannels(all, time.Until(deadline))
+	shutCtx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
-	_ = srv.Shutdown(shutCtx)
+	if err := srv.Shutdown(shutCtx); err != nil {
+		d.log.Warn("http connections still open at the shutdown deadline; closing them", "err", err)
+		srv.Close()
+	}
 	if d.rtsp != nil {
 		d.rtsp.Close()
 	}
-	wg.Wait()
+	if !waitGroupWithin(&wg, time.Until(deadline)) {
+		d.log.Error("listeners did not stop by the shutdown deadline; exiting anyway")
+	}
 	return runErr
 }
 
 // apply restarts only the channels the new config adds, removes or changes.
+// The lock is held only to swap map entries: stopping a channel waits for
+// its goroutines, and every viewer, playlist and /metrics lookup needs the
+// lock, so one slow channel must not hold up the rest.
 func (d *Daemon) apply(ctx context.Context, cfg *configs.Config) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	old := d.cfg
 	added, removed, changed := configs.ChannelDiff(old, cfg)
+	var stopping []*channel
+	for _, id := range append(removed, changed...) {
+		if c, ok := d.channels[id]; ok { // absent when it failed to start
+			stopping = append(stopping, c)
+			delete(d.channels, id)
+		}
+	}
+	d.mu.Unlock()
+
 	if old.HTTP != cfg.HTTP || old.RTSP != cfg.RTSP || old.DataDir != cfg.DataDir {
 		d.log.Warn("config reload: listeners and data_dir change only on restart; keeping the old ones")
 	}
@@ -266,10 +306,11 @@ func (d *Daemon) apply(ctx context.Context, cfg *configs.Config) {
 	for _, id := range removed {
 		d.snaps.Remove(id)
 	}
-	for _, id := range append(removed, changed...) {
-		d.channels[id].stop()
-		delete(d.channels, id)
-	}
+	// A changed channel's successor starts after its predecessor stopped
+	// (or was given up on): both would use the camera and the HLS folder.
+	d.stopChannels(stopping, d.stopTimeout)
+
+	started := map[string]*channel{}
 	for _, id := range append(changed, added...) {
 		c, err := d.newChannel(*cfg.ChannelByID(id), cfg.HLS)
 		if err != nil {
@@ -277,12 +318,36 @@ func (d *Daemon) apply(ctx context.Context, cfg *configs.Config) {
 			continue
 		}
 		c.start(ctx)
+		started[id] = c
+	}
+	d.mu.Lock()
+	for id, c := range started {
 		d.channels[id] = c
-		d.snaps.Add(id, d.snapshotSource(id))
 	}
 	d.cfg = cfg
+	d.mu.Unlock()
+	for id := range started {
+		d.snaps.Add(id, d.snapshotSource(id))
+	}
 	d.rec.Reload(cfg)
 	d.log.Info("config reloaded", "added", added, "removed", removed, "changed", changed)
+}
+
+// stopChannels stops cs in parallel and waits at most limit for them; a
+// channel that would not stop by then is named in the log and left behind.
+func (d *Daemon) stopChannels(cs []*channel, limit time.Duration) {
+	if len(cs) == 0 {
+		return
+	}
+	deadline := time.Now().Add(limit)
+	for _, c := range cs {
+		c.cancel()
+	}
+	for _, c := range cs {
+		if !c.wait(time.Until(deadline)) {
+			d.log.Error("channel did not stop in time; left behind", "channel", c.cfg.ID, "waited", limit)
+		}
+	}
 }
 
 // Channels lists the channels in config order (api.Box).
@@ -335,6 +400,20 @@ func (d *Daemon) HLS(id string) (http.Handler, bool) {
 
 func (d *Daemon) newChannel(cfg configs.Channel, hls configs.HLS) (*channel, error) {
 	return newChannel(cfg, hls, d.cfg.DataDir, d.log, d.backoff)
+}
+
+// waitGroupWithin waits for wg at most limit; false when it gave up.
+func waitGroupWithin(wg *sync.WaitGroup, limit time.Duration) bool {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	t := time.NewTimer(max(limit, 0))
+	defer t.Stop()
+	select {
+	case <-done:
+		return true
+	case <-t.C:
+		return false
+	}
 }
 
 func addrString(a net.Addr) string {

@@ -61,7 +61,8 @@ type AudioTrack struct {
 }
 
 // Tracks describes one source session. A source that reconnects publishes a
-// new *Tracks, so readers can tell a discontinuity by pointer comparison.
+// new *Tracks, and so does the stream when the camera's clock jumps inside a
+// session, so readers can tell a discontinuity by pointer comparison.
 // A Tracks is never modified after it has been published.
 type Tracks struct {
 	Video *VideoTrack // nil when the source has no video

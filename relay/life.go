@@ -21,6 +21,7 @@ func (s *Stream) Run(ctx context.Context) error {
 		started := time.Now()
 		err, idle := s.session(ctx)
 		s.stats.Up.Store(false)
+		s.endSession()
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -80,7 +81,23 @@ func (s *Stream) session(ctx context.Context) (err error, idle bool) {
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- s.src.Run(sctx, publisher{s}) }()
+	pub := s.nextSession()
+	go func() { done <- s.src.Run(sctx, pub) }()
+	// stop cancels the source and waits for it, but not for ever: a source
+	// stuck in a library that ignores its context is abandoned (and can no
+	// longer write), so one broken camera cannot wedge a reload or shutdown.
+	stop := func() {
+		cancel()
+		t := time.NewTimer(s.opts.StopTimeout)
+		defer t.Stop()
+		select {
+		case <-done:
+		case <-t.C:
+			s.retire()
+			s.stats.Abandoned.Add(1)
+			s.log.Error("source did not stop; abandoned its goroutine", "waited", s.opts.StopTimeout)
+		}
+	}
 
 	var idleTimer *time.Timer
 	var idleC <-chan time.Time
@@ -111,12 +128,10 @@ func (s *Stream) session(ctx context.Context) (err error, idle bool) {
 		case <-s.demand:
 			arm()
 		case <-idleC:
-			cancel()
-			<-done
+			stop()
 			return nil, true
 		case <-ctx.Done():
-			cancel()
-			<-done
+			stop()
 			return nil, false
 		}
 	}

@@ -19,6 +19,9 @@ type StreamOptions struct {
 	// ReaderQueue is the ring size of each reader in frames. Default 1024
 	// (about 14 s of 25 fps video with 48 kHz AAC).
 	ReaderQueue int
+	// StopTimeout is how long a source may take to stop once cancelled;
+	// after it the source's goroutine is abandoned and logged. Default 5s.
+	StopTimeout time.Duration
 	// Backoff paces reconnects after a failed source session.
 	Backoff Backoff
 	// Logger receives the stream's log lines; a "channel" attribute is added.
@@ -40,6 +43,8 @@ type Stats struct {
 	Sessions   atomic.Uint64 // source sessions that delivered tracks
 	Reconnects atomic.Uint64 // failed sessions followed by a retry
 	Dropped    atomic.Uint64 // frames lost by slow readers, all readers summed
+	Jumps      atomic.Uint64 // clock jumps inside a session, each a discontinuity
+	Abandoned  atomic.Uint64 // sources that would not stop and were left behind
 }
 
 // Stream is one live channel: it takes frames from its Source, keeps the
@@ -61,12 +66,18 @@ type Stream struct {
 	gopSize int
 	closed  bool
 	tl      timeline
+	// gen numbers source sessions; a publisher of an older one (a source
+	// abandoned because it would not stop) can no longer write.
+	gen uint64
 }
 
 // NewStream makes a stream that pulls from src once Run is called.
 func NewStream(id string, src Source, opts StreamOptions) *Stream {
 	if opts.IdleTimeout <= 0 {
 		opts.IdleTimeout = 30 * time.Second
+	}
+	if opts.StopTimeout <= 0 {
+		opts.StopTimeout = 5 * time.Second
 	}
 	if opts.ReaderQueue <= 0 {
 		opts.ReaderQueue = 1024
@@ -157,11 +168,15 @@ func (s *Stream) poke() {
 }
 
 // begin starts a new source session.
-func (s *Stream) begin(t *media.Tracks) {
+func (s *Stream) begin(gen uint64, t *media.Tracks) {
+	s.mu.Lock()
+	if gen != s.gen {
+		s.mu.Unlock()
+		return
+	}
 	n := int(s.stats.Sessions.Add(1))
 	tracks := *t
 	tracks.Session = n
-	s.mu.Lock()
 	s.tracks = &tracks
 	s.gop = clearFrames(s.gop)
 	s.gopSize = 0
@@ -173,21 +188,48 @@ func (s *Stream) begin(t *media.Tracks) {
 
 // write rebases f onto the stream timeline, caches and fans it out.
 // It never blocks on a reader.
-func (s *Stream) write(f *media.Frame) {
-	s.stats.FramesIn.Add(1)
-	s.stats.BytesIn.Add(uint64(len(f.Data)))
+func (s *Stream) write(gen uint64, f *media.Frame) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if gen != s.gen {
+		return // an abandoned session
+	}
+	s.stats.FramesIn.Add(1)
+	s.stats.BytesIn.Add(uint64(len(f.Data)))
 	if s.tracks == nil {
 		return // a source that forgot Begin; nothing can describe this frame
 	}
-	f.Tracks = s.tracks
-	s.tl.rebase(f)
 	hasVideo := s.tracks.Video != nil
+	if s.tl.rebase(f, hasVideo) {
+		s.newEpoch(f)
+	}
+	f.Tracks = s.tracks
 	s.cache(f, hasVideo)
 	for _, r := range s.readers {
 		r.push(f, hasVideo)
 	}
+}
+
+// newEpoch marks a jump of the camera's clock inside a session: readers
+// see a new *Tracks, as after a reconnect, and treat it as a discontinuity
+// (HLS marks it, recording starts a new slice). The cached GOP belongs to
+// the old epoch and is dropped.
+func (s *Stream) newEpoch(f *media.Frame) {
+	tracks := *s.tracks
+	s.tracks = &tracks
+	s.gop = clearFrames(s.gop)
+	s.gopSize = 0
+	s.stats.Jumps.Add(1)
+	s.log.Warn("source clock jumped; marking a discontinuity", "codec", f.Codec.String(), "at", f.DTS)
+}
+
+// endSession forgets the session's cached GOP: a viewer that arrives while
+// the source is stopped or reconnecting must not get stale pictures.
+func (s *Stream) endSession() {
+	s.mu.Lock()
+	s.gop = clearFrames(s.gop)
+	s.gopSize = 0
+	s.mu.Unlock()
 }
 
 // cache keeps the frames since the last video keyframe.
@@ -230,7 +272,26 @@ func (s *Stream) shut() {
 }
 
 // publisher is what a source session writes into.
-type publisher struct{ s *Stream }
+type publisher struct {
+	s   *Stream
+	gen uint64
+}
 
-func (p publisher) Begin(t *media.Tracks)     { p.s.begin(t) }
-func (p publisher) WriteFrame(f *media.Frame) { p.s.write(f) }
+func (p publisher) Begin(t *media.Tracks)     { p.s.begin(p.gen, t) }
+func (p publisher) WriteFrame(f *media.Frame) { p.s.write(p.gen, f) }
+
+// nextSession makes the publisher of a new source session, retiring the
+// previous one.
+func (s *Stream) nextSession() publisher {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gen++
+	return publisher{s: s, gen: s.gen}
+}
+
+// retire stops the current session's publisher from writing.
+func (s *Stream) retire() {
+	s.mu.Lock()
+	s.gen++
+	s.mu.Unlock()
+}

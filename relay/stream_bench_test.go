@@ -13,7 +13,8 @@ func BenchmarkFanOut(b *testing.B) {
 	for _, n := range []int{1, 10, 100} {
 		b.Run(fmt.Sprintf("readers=%d", n), func(b *testing.B) {
 			s := NewStream("bench", nil, quiet(StreamOptions{ReaderQueue: 64}))
-			s.begin(&media.Tracks{Video: &media.VideoTrack{Codec: media.H264}})
+			pub := s.nextSession()
+			pub.Begin(&media.Tracks{Video: &media.VideoTrack{Codec: media.H264}})
 			readers := make([]*Reader, n)
 			for i := range readers {
 				readers[i], _ = s.AddReader("r")
@@ -24,7 +25,7 @@ func BenchmarkFanOut(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				f := &media.Frame{Codec: media.H264, Key: i%50 == 0, Data: payload}
-				s.write(f)
+				pub.WriteFrame(f)
 				if i%32 == 31 { // drain like readers that keep up
 					for _, r := range readers {
 						for r.n > 0 {

@@ -118,12 +118,23 @@ func (p *Pusher) answer(err error) {
 // the connection ends.
 func (p *Pusher) readLoop() {
 	defer close(p.done)
+	in := newInbound(func(b []byte) error { return guard(func() error { return p.client.Input(b) }) })
 	buf := make([]byte, 4<<10)
 	for {
+		// An ingest server may say nothing for as long as the push
+		// lasts, but what it begins to send it must finish.
+		var deadline time.Time
+		if since := in.pendingSince(); !since.IsZero() {
+			deadline = since.Add(readTimeout)
+		}
+		if err := p.conn.SetReadDeadline(deadline); err != nil {
+			p.readErr = err
+			return
+		}
 		n, err := p.conn.Read(buf)
 		if n > 0 {
 			p.mu.Lock()
-			ierr := guard(func() error { return p.client.Input(buf[:n]) })
+			ierr := in.feed(buf[:n], time.Now())
 			p.mu.Unlock()
 			if ierr != nil {
 				p.readErr = ierr
@@ -132,6 +143,10 @@ func (p *Pusher) readLoop() {
 			}
 		}
 		if err != nil {
+			if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() {
+				err = protocolError("a message begun %s ago is still unfinished", readTimeout)
+				p.conn.Close()
+			}
 			p.readErr = err
 			return
 		}

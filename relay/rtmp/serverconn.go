@@ -82,16 +82,24 @@ func (c *serverConn) serve(ctx context.Context) {
 // connection fails.
 func (c *serverConn) readLoop(ctx context.Context) error {
 	var ack acker
+	in := newInbound(func(b []byte) error { return guard(func() error { return c.h.Input(b) }) })
 	buf := make([]byte, readBufSize)
 	for {
 		// A playing peer sends next to nothing; write deadlines catch dead
-		// players instead.
+		// players instead. Whatever a peer has begun to send, it must
+		// finish within the read timeout.
 		deadline := time.Time{}
 		switch end := c.endBy.Load(); {
 		case end != 0:
 			deadline = time.Unix(0, end)
 		case !c.player:
 			deadline = time.Now().Add(c.srv.opts.ReadTimeout)
+		}
+		stalled := false
+		if since := in.pendingSince(); !since.IsZero() {
+			if d := since.Add(c.srv.opts.ReadTimeout); deadline.IsZero() || d.Before(deadline) {
+				deadline, stalled = d, true
+			}
 		}
 		if err := c.conn.SetReadDeadline(deadline); err != nil {
 			return err
@@ -104,8 +112,9 @@ func (c *serverConn) readLoop(ctx context.Context) error {
 		n, rerr := c.conn.Read(buf)
 		if n > 0 {
 			c.mu.Lock()
-			err := guard(func() error { return c.h.Input(buf[:n]) })
-			if b := ack.received(n, time.Now()); err == nil && b != nil && c.pub != nil {
+			now := time.Now()
+			err := in.feed(buf[:n], now)
+			if b := ack.received(n, now); err == nil && b != nil && c.pub != nil {
 				err = c.w.write(b)
 			}
 			c.mu.Unlock()
@@ -127,6 +136,9 @@ func (c *serverConn) readLoop(ctx context.Context) error {
 		if rerr != nil {
 			if ctx.Err() != nil {
 				return nil
+			}
+			if ne := net.Error(nil); errors.As(rerr, &ne) && ne.Timeout() && stalled {
+				return protocolError("a message begun %s ago is still unfinished", c.srv.opts.ReadTimeout)
 			}
 			return rerr
 		}

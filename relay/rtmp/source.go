@@ -87,14 +87,21 @@ func (p *playSession) run(conn net.Conn) error {
 		return fmt.Errorf("rtmp: %s: %w", addr, err)
 	}
 	var ack acker
+	in := newInbound(func(b []byte) error { return guard(func() error { return client.Input(b) }) })
 	buf := make([]byte, readBufSize)
 	for {
-		if err := conn.SetReadDeadline(time.Now().Add(p.silence)); err != nil {
+		// Silence ends the session, and so does a message (or the
+		// handshake) the server began and has not finished.
+		deadline, stalled := time.Now().Add(p.silence), false
+		if since := in.pendingSince(); !since.IsZero() && since.Add(p.silence).Before(deadline) {
+			deadline, stalled = since.Add(p.silence), true
+		}
+		if err := conn.SetReadDeadline(deadline); err != nil {
 			return fmt.Errorf("rtmp: %s: %w", addr, err)
 		}
 		n, rerr := conn.Read(buf)
 		if n > 0 {
-			if err := guard(func() error { return client.Input(buf[:n]) }); err != nil {
+			if err := in.feed(buf[:n], time.Now()); err != nil {
 				return fmt.Errorf("rtmp: %s: %w", addr, err)
 			}
 			if p.failed == nil && p.conv.err != nil {
@@ -112,6 +119,10 @@ func (p *playSession) run(conn net.Conn) error {
 		if rerr != nil {
 			var ne net.Error
 			if errors.As(rerr, &ne) && ne.Timeout() {
+				if stalled {
+					return fmt.Errorf("rtmp: %s: %w", addr,
+						protocolError("a message begun %s ago is still unfinished", p.silence))
+				}
 				return fmt.Errorf("rtmp: %s: no data for %s", addr, p.silence)
 			}
 			return fmt.Errorf("rtmp: read %s: %w", addr, rerr)

@@ -30,10 +30,8 @@ type pullSession struct {
 	aacAUTicks int64 // duration of one AAC access unit in audioClock ticks
 	begun      bool
 	dead       bool
-	start      time.Duration // PTS of the first video frame; older audio is dropped
-
-	hasAudio  bool
-	lastAudio time.Duration
+	start      time.Duration // PTS of the first video frame; audio before it is dropped
+	hasAudio   bool          // an audio frame has been written
 }
 
 func newPullSession(out relay.Publisher, log *slog.Logger) *pullSession {
@@ -142,13 +140,13 @@ func (s *pullSession) writeAudio(f *media.Frame) {
 		s.beginLocked()
 		s.start = f.PTS
 	}
-	if f.PTS < s.start {
+	// Audio that precedes the first picture has nothing to play with. Once
+	// audio flows, its clock is passed on as it is: the stream absorbs a
+	// jump, where dropping everything below the last timestamp silenced
+	// the lesson for as long as the jump.
+	if !s.hasAudio && f.PTS < s.start {
 		return
 	}
-	if s.hasAudio && f.DTS < s.lastAudio {
-		s.note("audio-time", "audio frame dropped: its timestamp goes back")
-		return
-	}
-	s.hasAudio, s.lastAudio = true, f.DTS
+	s.hasAudio = true
 	s.out.WriteFrame(f)
 }

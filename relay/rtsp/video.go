@@ -39,8 +39,6 @@ type videoAssembler struct {
 	dts       dtsExtractor
 	dtsBroken bool // the extractor failed on a keyframe: DTS = PTS this session
 	waitKey   bool
-	hasLast   bool
-	lastDTS   int64
 
 	// note receives what is worth a (rate-limited) log line but does not
 	// end the session; kind groups repeats.
@@ -194,13 +192,12 @@ func (a *videoAssembler) push(au [][]byte, pts int64) (*media.Frame, error) {
 	if !ok {
 		return nil, nil
 	}
-	if a.hasLast && dts < a.lastDTS {
-		dts = a.lastDTS
-	}
+	// A clock that goes back is passed on as it is: the stream decides
+	// whether it is jitter or a jump (a discontinuity); clamping here froze
+	// the pictures for as long as the jump.
 	if pts < dts {
 		pts = dts
 	}
-	a.hasLast, a.lastDTS = true, dts
 	a.waitKey = false
 
 	if key && a.track == nil {
