@@ -81,39 +81,56 @@ var errBodySize = errors.New("body length differs from the size given")
 
 // exactReader yields exactly left bytes of r and fails (remembering it) if
 // r has fewer or more, so a file that changed while sending is not taken
-// for a complete upload.
+// for a complete upload. The last bytes are held back until r is known to
+// end there: a longer body never reaches the platform complete.
 type exactReader struct {
 	r        io.Reader
 	left     int64
+	done     bool
 	mismatch atomic.Bool // set by the transport's writer goroutine, read by do
 }
 
 func (e *exactReader) Read(p []byte) (int, error) {
-	if e.left <= 0 {
-		var one [1]byte
-		n, err := io.ReadFull(e.r, one[:])
-		if n > 0 {
-			e.mismatch.Store(true)
-			return 0, errBodySize
-		}
-		if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
-			return 0, err
-		}
+	if e.done || e.left <= 0 && e.probeEnd() {
+		e.done = true
 		return 0, io.EOF
+	}
+	if e.mismatch.Load() {
+		return 0, errBodySize
 	}
 	if int64(len(p)) > e.left {
 		p = p[:e.left]
 	}
 	n, err := e.r.Read(p)
 	e.left -= int64(n)
-	if err == io.EOF {
-		if e.left > 0 {
-			e.mismatch.Store(true)
-			return n, errBodySize
+	if e.left == 0 {
+		if !e.probeEnd() {
+			return 0, errBodySize // withhold the last bytes
 		}
-		err = nil
+		e.done = true
+		return n, nil
+	}
+	if err == io.EOF {
+		e.mismatch.Store(true)
+		return n, errBodySize
 	}
 	return n, err
+}
+
+// probeEnd reads one byte past the expected end: true when there is none.
+func (e *exactReader) probeEnd() bool {
+	var one [1]byte
+	for range 3 { // a reader may return 0, nil; give it a few chances
+		n, err := e.r.Read(one[:])
+		if n > 0 {
+			e.mismatch.Store(true)
+			return false
+		}
+		if err != nil {
+			return true // EOF, or a failure past the size: the bytes are all there
+		}
+	}
+	return true
 }
 
 // envelope is the common shape of every JSON answer.

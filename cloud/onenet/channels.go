@@ -21,14 +21,6 @@ const (
 	opDelChannel    = "DelChannel"
 )
 
-func isChannelOp(op string) bool {
-	switch op {
-	case opQryChannel, opAddChannel, opModifyChannel, opDelChannel:
-		return true
-	}
-	return false
-}
-
 // maxChannels bounds the list a device's answer may hold.
 const maxChannels = 4096
 

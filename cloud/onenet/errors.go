@@ -54,10 +54,13 @@ func (e *Error) Error() string {
 	return s
 }
 
-// Is makes errno 16 and 17 of the channel calls match ErrChannelExists and
-// ErrChannelNotFound.
+// Is makes errno 16 and 17 match ErrChannelExists and ErrChannelNotFound.
+// The document prints them for the channel calls; the video API has one
+// errno table, so they mean the same from the other calls that name a
+// channel (play_address, pictures, recording). Object storage has its own
+// codes and never matches.
 func (e *Error) Is(target error) bool {
-	if !isChannelOp(e.Op) || e.storage {
+	if e.storage {
 		return false
 	}
 	switch target {
