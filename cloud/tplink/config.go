@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -168,4 +169,15 @@ func sleepTimer(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// LogValue shows the settings that help a reader of the logs, no secret.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("api", c.API),
+		slog.String("ak", c.AccessKey),
+		slog.Any("sk", c.SecretKey),
+		slog.String("terminal_id", c.TerminalID),
+		slog.Bool("temp_credentials", c.UseTempCredentials),
+	)
 }

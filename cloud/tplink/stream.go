@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -65,6 +66,9 @@ func (s Stream) String() string {
 
 // GoString is String, so %#v shows no secret either.
 func (s Stream) GoString() string { return s.String() }
+
+// LogValue is String for log/slog.
+func (s Stream) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
 // redactURL drops user info and query from a URL for printing.
 func redactURL(raw string) string {
