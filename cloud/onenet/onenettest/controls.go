@@ -12,6 +12,7 @@ type controls struct {
 	latency    time.Duration
 	hold       chan struct{} // non-nil: requests wait until it is closed
 	failN      int
+	failPath   string // "" for any path
 	failStatus int
 	failErrno  int
 	garbageN   int
@@ -58,13 +59,17 @@ func (e *Emulator) Release() {
 // FailNext makes the next n requests answer httpStatus with
 // {"errno": errno, "error": "injected failure"} without acting on them.
 // errno 0 becomes ErrnoInternal.
-func (e *Emulator) FailNext(n, httpStatus, errno int) {
+func (e *Emulator) FailNext(n, httpStatus, errno int) { e.FailNextOn("", n, httpStatus, errno) }
+
+// FailNextOn is FailNext for requests to one path (e.g.
+// "/ipc/video/picture/get_info"); others are answered normally.
+func (e *Emulator) FailNextOn(path string, n, httpStatus, errno int) {
 	if errno == 0 {
 		errno = ErrnoInternal
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.ctl.failN, e.ctl.failStatus, e.ctl.failErrno = n, httpStatus, errno
+	e.ctl.failN, e.ctl.failPath, e.ctl.failStatus, e.ctl.failErrno = n, path, httpStatus, errno
 }
 
 // GarbageNext makes the next n requests answer HTTP 200 with body instead
@@ -103,14 +108,14 @@ type verdict struct {
 	drop       bool
 }
 
-func (e *Emulator) decide() verdict {
+func (e *Emulator) decide(path string) verdict {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.count++
 	v := verdict{down: e.ctl.down, latency: e.ctl.latency, hold: e.ctl.hold}
 	switch {
 	case v.down:
-	case e.ctl.failN > 0:
+	case e.ctl.failN > 0 && (e.ctl.failPath == "" || e.ctl.failPath == path):
 		e.ctl.failN--
 		v.fail, v.failStatus, v.failErrno = true, e.ctl.failStatus, e.ctl.failErrno
 	case e.ctl.garbageN > 0:
@@ -126,7 +131,7 @@ func (e *Emulator) decide() verdict {
 
 // ServeHTTP applies the controls, then answers as the platform would.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	v := e.decide()
+	v := e.decide(r.URL.Path)
 	if v.hold != nil {
 		select {
 		case <-v.hold:
