@@ -49,8 +49,8 @@ func (c *Client) CreateDevice(ctx context.Context, d Device) (string, error) {
 	if err := decodeInto(op, env.Data, &data); err != nil {
 		return "", err
 	}
-	if data.DeviceID == "" {
-		return "", &ProtocolError{Op: op, HTTPStatus: 200, Reason: "no device_id"}
+	if checkID(op, "device_id", string(data.DeviceID)) != nil {
+		return "", &ProtocolError{Op: op, HTTPStatus: 200, Reason: "no device_id of digits"}
 	}
 	return string(data.DeviceID), nil
 }
@@ -119,7 +119,7 @@ func (c *Client) Register(ctx context.Context, registerCode Secret, s RegisterSp
 	if err := decodeInto(op, env.Data, &data); err != nil {
 		return Registration{}, err
 	}
-	if data.Key == "" || data.DeviceID == "" || len(data.Key) > 256 || strings.ContainsAny(data.Key, "\r\n") {
+	if data.Key == "" || checkID(op, "device_id", string(data.DeviceID)) != nil || len(data.Key) > 256 || strings.ContainsAny(data.Key, "\r\n") {
 		return Registration{}, &ProtocolError{Op: op, HTTPStatus: 200, Reason: "no usable key or device_id"}
 	}
 	return Registration{DeviceID: string(data.DeviceID), Key: Secret(data.Key)}, nil
