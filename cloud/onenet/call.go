@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -25,6 +26,7 @@ type call struct {
 	body        *payload // nil: no body
 	contentType string
 	noKey       bool // register_de: the register code is the credential
+	once        bool // not idempotent: resend only when it surely did not arrive
 	storage     bool // object storage: errno 200 is success for upload/delete
 	successCode int  // errno meaning success: 0, or 200 for storage upload/delete
 }
@@ -159,7 +161,7 @@ func (c *Client) do(ctx context.Context, cl call) (*envelope, error) {
 		if err == nil {
 			return env, nil
 		}
-		if attempt >= attempts || !Retryable(err) || ctx.Err() != nil {
+		if attempt >= attempts || !retryNow(err, cl.once) || ctx.Err() != nil {
 			return nil, err
 		}
 		pause := c.backoff(attempt)
@@ -172,6 +174,26 @@ func (c *Client) do(ctx context.Context, cl call) (*envelope, error) {
 		case <-t.C:
 		}
 	}
+}
+
+// retryNow says whether to send again at once: transport failures and
+// server errors (HTTP 5xx, object-storage errno 5xx). An unreadable answer
+// or a 429 is left to the caller's later retry. A call that must not run
+// twice is resent only when the connection was never made.
+func retryNow(err error, once bool) bool {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.HTTPStatus >= 500 || e.storage && e.Errno >= 500 && e.Errno <= 599
+	}
+	var te *TransportError
+	if !errors.As(err, &te) {
+		return false
+	}
+	if !once {
+		return true
+	}
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }
 
 // backoff is the pause after the given failed attempt: exponential from

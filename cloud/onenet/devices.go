@@ -39,7 +39,10 @@ func (c *Client) CreateDevice(ctx context.Context, d Device) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	env, err := c.do(ctx, call{op: op, method: http.MethodPost, path: "/devices", body: p, contentType: "application/json"})
+	// Not resent after a cut connection: a device may have been made. With
+	// AuthInfo set, calling again answers "auth_info exists" instead of
+	// making a second device.
+	env, err := c.do(ctx, call{op: op, method: http.MethodPost, path: "/devices", body: p, contentType: "application/json", once: true})
 	if err != nil {
 		return "", err
 	}

@@ -59,15 +59,23 @@ func TestGarbageAnswers(t *testing.T) {
 	ctx := context.Background()
 	dev, _ := f.deviceWithChannel(t)
 	for _, body := range []string{"<html>portal</html>", `{"errno":`, `{"error":"succ"}`, `{"errno":"zero"}`, `{"errno":0,"result":{"x":1}}`, ""} {
-		f.emu.GarbageNext(3, body)
+		f.emu.GarbageNext(1, body)
 		_, err := f.client.Channels(ctx, dev)
 		var pe *onenet.ProtocolError
 		if !errors.As(err, &pe) || !onenet.Retryable(err) {
 			t.Fatalf("garbage %q: %v (%T)", body, err, err)
 		}
 	}
-	// Garbage once, then a good answer.
+	// Garbage is not resent at once (the caller retries later), and the
+	// next call is answered normally.
 	f.emu.GarbageNext(1, "\x00\x01")
+	before := f.emu.Requests()
+	if _, err := f.client.Channels(ctx, dev); !onenet.Retryable(err) {
+		t.Fatalf("garbage: %v", err)
+	}
+	if n := f.emu.Requests() - before; n != 1 {
+		t.Fatalf("garbage was resent: %d requests", n)
+	}
 	if _, err := f.client.Channels(ctx, dev); err != nil {
 		t.Fatal(err)
 	}
@@ -178,5 +186,29 @@ func TestDuplicateCheckFailsTransiently(t *testing.T) {
 	// Later the lookup works and the duplicate is recognised.
 	if err := c.UploadPicture(ctx, p, bytes.NewReader(jpeg), int64(len(jpeg))); !errors.Is(err, onenet.ErrDuplicateName) {
 		t.Fatalf("retry: %v", err)
+	}
+}
+
+// CreateDevice is not resent after a lost answer (a second device would
+// be made); the caller sees a retryable error, and calling again with the
+// same auth_info is refused instead of duplicating.
+func TestCreateDeviceNotResent(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.emu.DropNextAnswers(1)
+	_, err := f.client.CreateDevice(ctx, onenet.Device{Title: "box", AuthInfo: "sn-1"})
+	if !onenet.Retryable(err) {
+		t.Fatalf("lost answer: %v", err)
+	}
+	if n := len(f.emu.Devices()); n != 1 {
+		t.Fatalf("%d devices after one lost answer", n)
+	}
+	_, err = f.client.CreateDevice(ctx, onenet.Device{Title: "box", AuthInfo: "sn-1"})
+	wantErrno(t, err, onenettest.ErrnoAuthInfoExists)
+
+	// A 5xx answer is resent: the platform says it did not act.
+	f.emu.FailNext(1, http.StatusServiceUnavailable, 503)
+	if _, err := f.client.CreateDevice(ctx, onenet.Device{Title: "box2"}); err != nil {
+		t.Fatalf("after a 503: %v", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lubo-edge/lubo/cloud/onenet/onenettest"
 )
@@ -187,7 +188,12 @@ func TestEmulatorControls(t *testing.T) {
 	if a := send(t, "GET", u, master, nil); a.errno != 0 {
 		t.Fatalf("after reconnect: %+v", a)
 	}
-	if n := e.Requests(); n != 3 {
-		t.Fatalf("Requests() = %d, want 3 (the refused connection is not one)", n)
+	e.SetLatency(time.Millisecond)
+	if a := send(t, "GET", u, master, nil); a.errno != 0 {
+		t.Fatalf("with latency: %+v", a)
+	}
+	e.SetLatency(0)
+	if n := e.Requests(); n != 4 {
+		t.Fatalf("Requests() = %d, want 4 (the refused connection is not one)", n)
 	}
 }
