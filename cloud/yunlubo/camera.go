@@ -62,6 +62,16 @@ func (c *Camera) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// MarshalJSON writes the field list's names with the credentials hidden
+// (device_pass "******", the user information of stream_url removed), so a
+// Camera can be logged as JSON. Code that must send them writes them itself.
+func (c Camera) MarshalJSON() ([]byte, error) {
+	type plain Camera
+	v := plain(c)
+	v.StreamURL = RedactURL(c.StreamURL)
+	return json.Marshal(v)
+}
+
 // ErrBadPassword says device_pass is not base64.
 var ErrBadPassword = errors.New("yunlubo: device_pass is not base64")
 

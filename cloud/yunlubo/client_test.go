@@ -294,6 +294,9 @@ func TestCameras(t *testing.T) {
 		c1.DeviceCmdPort != 8000 || c1.DeviceOSD != 1 {
 		t.Fatalf("camera: %#v", c1)
 	}
+	if cams[1].StreamURL != "rtsp://u:streampw@192.168.1.65/live" {
+		t.Fatalf("stream_url %q", cams[1].StreamURL)
+	}
 	pw, err := c1.Password()
 	if err != nil || pw.Reveal() != "pa55:word" {
 		t.Fatalf("password: %v", err)

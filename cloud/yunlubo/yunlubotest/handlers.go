@@ -263,7 +263,8 @@ func (s *Server) cameraObject(v yunlubo.Camera) object {
 		v.GradeType, v.GradeName = gr.GradeType, gr.GradeName
 	}
 	o := toObject(v)
-	o["device_pass"] = v.DevicePass.Reveal()
+	o["device_pass"] = v.DevicePass.Reveal() // the Camera's JSON hides both
+	o["stream_url"] = v.StreamURL
 	if s.exampleNames {
 		o["image_fds"], o["device_cmd_prot"] = o["image_fdfs"], o["device_cmd_port"]
 		delete(o, "image_fdfs")
