@@ -3,6 +3,7 @@ package tplink_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -170,5 +171,22 @@ func TestRenewRelayCookie(t *testing.T) {
 	forged.Cookie = "AWSELB=forged"
 	if err := e.client.RenewRelayCookie(ctx, &forged, 0); code(t, err) != tplink.CodeStreamTokenGone {
 		t.Fatalf("forged cookie: %v", err)
+	}
+}
+
+func TestResolveURI(t *testing.T) {
+	e := streamEnv(t, nil)
+	e.cloud.SetRelayURLFunc(func(qr string, ch int, st string) string {
+		return "rtmp://127.0.0.1:1935/live/" + qr + "_" + strconv.Itoa(ch) + "_" + st
+	})
+	s, err := e.client.ResolveURI(context.Background(), "tplink://hgd6784kofv895j08/1?stream=sdvod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.URL != "rtmp://127.0.0.1:1935/live/"+camQR+"_1_sdvod" {
+		t.Fatalf("url %q", s.URL)
+	}
+	if _, err := e.client.ResolveURI(context.Background(), "tplink://short/1"); err == nil {
+		t.Fatal("bad uri accepted")
 	}
 }

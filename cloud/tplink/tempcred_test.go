@@ -94,3 +94,22 @@ func TestTempCredentialTTLIsChecked(t *testing.T) {
 		t.Error("config with 48h temp ttl accepted")
 	}
 }
+
+func TestConcurrentCallsShareOneTempCredential(t *testing.T) {
+	e := newEnv(t, tplinktest.Options{}, func(c *tplink.Config) { c.UseTempCredentials = true })
+	errs := make(chan error, 8)
+	for i := 0; i < 8; i++ {
+		go func() {
+			_, err := e.client.ListDevices(context.Background(), tplink.ListOptions{})
+			errs <- err
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if n := e.cloud.TempKeysIssued(); n != 1 {
+		t.Fatalf("%d temporary pairs issued for 8 concurrent calls, want 1", n)
+	}
+}

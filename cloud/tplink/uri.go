@@ -1,6 +1,7 @@
 package tplink
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -94,4 +95,14 @@ func isDigits(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// ResolveURI resolves a "tplink://QRCODE/CHANNEL?stream=TYPE" source (see
+// ParseURI) to a relay address with ResolveStream.
+func (c *Client) ResolveURI(ctx context.Context, uri string) (Stream, error) {
+	qr, ch, st, err := ParseURI(uri)
+	if err != nil {
+		return Stream{}, err
+	}
+	return c.ResolveStream(ctx, StreamRequest{QRCode: qr, Channel: ch, StreamType: st})
 }
