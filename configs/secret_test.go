@@ -9,33 +9,6 @@ import (
 	"testing"
 )
 
-func TestRedactURL(t *testing.T) {
-	cases := []struct{ in, want string }{
-		{"rtsp://admin:pw@192.168.1.64/Streaming/Channels/101", "rtsp://admin:******@192.168.1.64/Streaming/Channels/101"},
-		{"rtsp://admin:p%40ss@cam:554/x", "rtsp://admin:******@cam:554/x"},
-		{"rtsp://admin@cam/x", "rtsp://admin@cam/x"},
-		{"rtsp://cam/x", "rtsp://cam/x"},
-		{"file:relative/a.mp4", "file:relative/a.mp4"},
-		{"", ""},
-		// Unescaped special characters: the URL does not parse, the
-		// password must still not show.
-		{"rtsp://admin:pa/ss@cam/x", "rtsp://admin:******@cam/x"},
-		{"rtsp://admin:p@ss@cam/x", "rtsp://admin:******@cam/x"},
-		{"rtsp://admin:pa#ss@cam/x", "rtsp://admin:******@cam/x"},
-		{"rtsp://admin:12?34@cam/x", "rtsp://admin:******@cam/x"},
-		{"rtsp://admin:pw@[fe80::1]:554/x", "rtsp://admin:******@[fe80::1]:554/x"},
-		// Credentials in the query string.
-		{"rtmp://cdn/live/x?token=abc&expire=60&sign=def", "rtmp://cdn/live/x?token=******&expire=60&sign=******"},
-		{"http://h/a.flv?accessToken=t1&Password=p#frag", "http://h/a.flv?accessToken=******&Password=******#frag"},
-		{"rtsp://u:p@cam/cam/realmonitor?channel=1&subtype=0", "rtsp://u:******@cam/cam/realmonitor?channel=1&subtype=0"},
-	}
-	for _, tc := range cases {
-		if got := RedactURL(tc.in); got != tc.want {
-			t.Errorf("RedactURL(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}
-
 func TestSecretNeverPrints(t *testing.T) {
 	const pw = "hunter2-very-secret"
 	dev := Device{Vendor: "hikvision", Host: "10.0.0.1", User: "admin", Password: pw}

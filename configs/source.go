@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/lubo-edge/lubo/internal/redact"
 )
 
 const wantSchemes = "want rtsp, rtmp, http(s) (FLV) or file"
@@ -12,7 +14,7 @@ const wantSchemes = "want rtsp, rtmp, http(s) (FLV) or file"
 // checkSource reports what is wrong with a channel's source URL. Messages
 // show the URL redacted: it may hold a camera password.
 func checkSource(ps *problems, path, raw string) {
-	shown := RedactURL(raw)
+	shown := redact.URL(raw)
 	u, err := url.Parse(raw)
 	if err != nil {
 		msg := fmt.Sprintf("%q is not a valid URL", shown)

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/lubo-edge/lubo/internal/redact"
 )
 
 // Validate checks a configuration built in code, without filling in
@@ -122,7 +124,7 @@ func (d *Device) validate(ps *problems, path string) {
 	case d.Host == "":
 		ps.add(path+".host", "required")
 	case strings.ContainsAny(d.Host, "/@?# ") || strings.Contains(d.Host, "://"):
-		ps.add(path+".host", "%q is not a host; want an IP address or name like 192.168.1.64", RedactURL(d.Host))
+		ps.add(path+".host", "%q is not a host; want an IP address or name like 192.168.1.64", redact.URL(d.Host))
 	}
 	checkInt(ps, path+".port", d.Port, 1, 65535)
 	if d.Channel < 1 {
@@ -211,7 +213,7 @@ func checkHTTPURL(ps *problems, path, raw string) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		ps.add(path, "%q is not an http(s) URL like \"https://host[:port]\"", RedactURL(raw))
+		ps.add(path, "%q is not an http(s) URL like \"https://host[:port]\"", redact.URL(raw))
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/lubo-edge/lubo/api"
 	"github.com/lubo-edge/lubo/configs"
+	"github.com/lubo-edge/lubo/internal/redact"
 	"github.com/lubo-edge/lubo/relay"
 	"github.com/lubo-edge/lubo/relay/sources"
 	"github.com/lubo-edge/lubo/segmenter"
@@ -83,7 +84,7 @@ func (c *channel) start(parent context.Context) {
 		c.hlsWG.Wait()
 		close(c.done)
 	}()
-	c.log.Info("channel started", "source", configs.RedactURL(c.cfg.MainURL()), "on_demand", c.cfg.OnDemand)
+	c.log.Info("channel started", "source", redact.URL(c.cfg.MainURL()), "on_demand", c.cfg.OnDemand)
 }
 
 // wait waits at most limit for the channel's goroutines after cancel;
@@ -192,7 +193,7 @@ func (c *channel) endHLSLocked() {
 
 func (c *channel) info() api.ChannelInfo {
 	info := api.ChannelInfo{
-		ID: c.cfg.ID, Name: c.cfg.Name, Source: configs.RedactURL(c.cfg.MainURL()),
+		ID: c.cfg.ID, Name: c.cfg.Name, Source: redact.URL(c.cfg.MainURL()),
 		OnDemand: c.cfg.OnDemand, Main: c.main, Live: c.live,
 	}
 	c.hlsMu.Lock()

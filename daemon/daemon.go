@@ -208,8 +208,10 @@ func (d *Daemon) Run(ctx context.Context, updates <-chan *configs.Config) error 
 	go func() { defer recWG.Done(); _ = d.snaps.Run(recCtx) }()
 
 	srv := &http.Server{
-		Handler:           api.NewServer(d, d.log, d.version),
+		Handler:           api.WithWriteDeadlines(api.NewServer(d, d.log, d.version), 0),
 		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(d.log.Handler(), slog.LevelDebug),
 	}
 	var wg sync.WaitGroup

@@ -95,3 +95,37 @@ func IsKeyNALU(codec Codec, nalu []byte) bool {
 	}
 	return false
 }
+
+// CanonicalAnnexB returns b as a list of non-empty NAL units each behind a
+// 4-byte start code: b itself when it is already so (the usual case, no
+// copy), else a new buffer. ok is false when b holds no NAL unit at all.
+// Sources' frames pass through it once, where they enter the relay, so no
+// output ever meets an empty NAL unit (gomedia's TS muxer panics on one),
+// stray zero bytes or 3-byte start codes.
+func CanonicalAnnexB(b []byte) (out []byte, ok bool) {
+	off, n, canonical := 0, 0, true
+	size := 0
+	SplitAnnexB(b, func(nalu []byte) bool {
+		n++
+		size += 4 + len(nalu)
+		if canonical {
+			canonical = off+4 <= len(b) && b[off] == 0 && b[off+1] == 0 && b[off+2] == 0 && b[off+3] == 1 &&
+				&b[off+4] == &nalu[0]
+			off += 4 + len(nalu)
+		}
+		return true
+	})
+	if n == 0 {
+		return nil, false
+	}
+	if canonical && off == len(b) {
+		return b, true
+	}
+	out = make([]byte, 0, size)
+	SplitAnnexB(b, func(nalu []byte) bool {
+		out = append(out, 0, 0, 0, 1)
+		out = append(out, nalu...)
+		return true
+	})
+	return out, true
+}

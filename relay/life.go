@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/lubo-edge/lubo/internal/redact"
 )
 
 // Run drives the source until ctx ends: it starts it when the stream is
@@ -33,7 +35,9 @@ func (s *Stream) Run(ctx context.Context) error {
 		if err == nil {
 			err = errors.New("source ended")
 		}
-		msg := err.Error()
+		// Sources and their libraries quote the address they failed on,
+		// with its password or token: only redacted text leaves here.
+		msg := redact.Text(err.Error())
 		s.lastErr.Store(&msg)
 		if time.Since(started) >= s.opts.Backoff.Stable {
 			attempt = 0
@@ -41,7 +45,7 @@ func (s *Stream) Run(ctx context.Context) error {
 		attempt++
 		s.stats.Reconnects.Add(1)
 		wait := s.opts.Backoff.Delay(attempt)
-		s.log.Warn("source failed; will reconnect", "err", err, "attempt", attempt, "retry_in", wait.Round(time.Millisecond))
+		s.log.Warn("source failed; will reconnect", "err", msg, "attempt", attempt, "retry_in", wait.Round(time.Millisecond))
 		if !s.sleep(ctx, wait) {
 			return nil
 		}

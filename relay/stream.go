@@ -45,6 +45,7 @@ type Stats struct {
 	Dropped    atomic.Uint64 // frames lost by slow readers, all readers summed
 	Jumps      atomic.Uint64 // clock jumps inside a session, each a discontinuity
 	Abandoned  atomic.Uint64 // sources that would not stop and were left behind
+	Invalid    atomic.Uint64 // pictures dropped at the edge: no NAL unit in them
 }
 
 // Stream is one live channel: it takes frames from its Source, keeps the
@@ -189,6 +190,16 @@ func (s *Stream) begin(gen uint64, t *media.Tracks) {
 // write rebases f onto the stream timeline, caches and fans it out.
 // It never blocks on a reader.
 func (s *Stream) write(gen uint64, f *media.Frame) {
+	if f.IsVideo() {
+		// The relay's edge: every output may trust that a picture is
+		// non-empty NAL units behind 4-byte start codes.
+		data, ok := media.CanonicalAnnexB(f.Data)
+		if !ok {
+			s.stats.Invalid.Add(1)
+			return
+		}
+		f.Data = data
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if gen != s.gen {

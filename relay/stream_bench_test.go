@@ -19,7 +19,11 @@ func BenchmarkFanOut(b *testing.B) {
 			for i := range readers {
 				readers[i], _ = s.AddReader("r")
 			}
-			payload := make([]byte, 20000) // a 4 Mbps P-frame
+			payload := make([]byte, 20000) // a 4 Mbps P-frame: one NAL unit
+			copy(payload, []byte{0, 0, 0, 1, 0x41})
+			for i := 5; i < len(payload); i++ {
+				payload[i] = byte(i%251) | 1 // no start code inside
+			}
 			ctx := context.Background()
 			b.ReportAllocs()
 			b.ResetTimer()

@@ -209,3 +209,23 @@ func TestAStuckSourceIsAbandonedAtStop(t *testing.T) {
 		t.Fatalf("reader after stop: %v, want ErrReaderClosed", err)
 	}
 }
+
+func TestPicturesAreCanonicalAtTheEdge(t *testing.T) {
+	frames := []*media.Frame{
+		{Codec: media.H264, Key: true, Data: []byte{0, 0, 0, 1, 0x67, 1, 0, 0, 1, 0, 0, 0, 1, 0x65, 2}}, // empty unit
+		{Codec: media.H264, DTS: 40 * ms, Data: []byte{0, 0, 1}},                                        // nothing in it
+		{Codec: media.H264, DTS: 80 * ms, Data: []byte{0, 0, 1, 0x41, 3}},                               // 3-byte start code
+	}
+	src := &synth{frames: func(int) []*media.Frame { return frames }}
+	s := NewStream("c1", src, quiet(StreamOptions{}))
+	r, _ := s.AddReader("watcher")
+	runStream(t, s)
+	got := readN(t, r, 2)
+	if string(got[0].Data) != string([]byte{0, 0, 0, 1, 0x67, 1, 0, 0, 0, 1, 0x65, 2}) ||
+		string(got[1].Data) != string([]byte{0, 0, 0, 1, 0x41, 3}) {
+		t.Fatalf("frames %x %x: not canonical", got[0].Data, got[1].Data)
+	}
+	if n := s.Stats().Invalid.Load(); n != 1 {
+		t.Fatalf("invalid %d, want 1", n)
+	}
+}

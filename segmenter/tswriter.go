@@ -89,8 +89,15 @@ func (w *tsWriter) onPacket(pkt []byte) {
 
 var errNoStream = errors.New("the segment has no stream for this codec")
 
-// write muxes one frame into the open segment.
-func (w *tsWriter) write(f *media.Frame) error {
+// write muxes one frame into the open segment. gomedia's muxer indexes its
+// input without bounds checks; the relay hands it canonical pictures, and a
+// panic it still finds is this frame's error, never the process's end.
+func (w *tsWriter) write(f *media.Frame) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v frame: the TS muxer failed on it: %v", f.Codec, r)
+		}
+	}()
 	if f.IsVideo() {
 		return w.writeVideo(f)
 	}

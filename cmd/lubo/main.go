@@ -21,6 +21,7 @@ import (
 
 	"github.com/lubo-edge/lubo/configs"
 	"github.com/lubo-edge/lubo/daemon"
+	"github.com/lubo-edge/lubo/internal/redact"
 	"github.com/lubo-edge/lubo/testdata"
 )
 
@@ -180,7 +181,7 @@ func writeDemoSample(cfg *configs.Config) error {
 }
 
 func newLogger(l configs.Log, w io.Writer) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: l.SlogLevel()}
+	opts := &slog.HandlerOptions{Level: l.SlogLevel(), ReplaceAttr: redact.ReplaceAttr}
 	if l.Format == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}

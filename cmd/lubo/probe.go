@@ -7,7 +7,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/lubo-edge/lubo/configs"
+	"github.com/lubo-edge/lubo/internal/redact"
 	"github.com/lubo-edge/lubo/media"
 	"github.com/lubo-edge/lubo/relay/sources"
 )
@@ -39,10 +39,10 @@ func cmdProbe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: lubo probe URL")
 		return 2
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn, ReplaceAttr: redact.ReplaceAttr}))
 	src, err := sources.Open(args[0], sources.Options{Transport: "auto", Logger: log})
 	if err != nil {
-		fmt.Fprintln(stderr, "lubo probe:", err)
+		fmt.Fprintln(stderr, "lubo probe:", redact.Text(err.Error()))
 		return 1
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
@@ -53,10 +53,10 @@ func cmdProbe(args []string, stdout, stderr io.Writer) int {
 		if err == nil {
 			err = fmt.Errorf("no tracks within %v", probeTimeout)
 		}
-		fmt.Fprintf(stderr, "lubo probe %s: %v\n", configs.RedactURL(args[0]), err)
+		fmt.Fprintf(stderr, "lubo probe %s: %s\n", redact.URL(args[0]), redact.Text(err.Error()))
 		return 1
 	}
-	printTracks(stdout, configs.RedactURL(args[0]), out.tracks)
+	printTracks(stdout, redact.URL(args[0]), out.tracks)
 	fmt.Fprintf(stdout, "frames:  %d received, %d keyframes\n", out.frames, out.keys)
 	return 0
 }

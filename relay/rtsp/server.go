@@ -31,6 +31,12 @@ type ServerOptions struct {
 	// DescribeTimeout bounds the wait for a channel's first frame when a
 	// player asks for a channel nobody was watching. Default 10s.
 	DescribeTimeout time.Duration
+	// MaxConns caps the connections held at once; more are closed as they
+	// arrive. Default 256.
+	MaxConns int
+	// IdleTimeout closes a connection that has not started playing and
+	// has said nothing for this long. Default 30s.
+	IdleTimeout time.Duration
 	// Logger receives the server's log lines. Default slog.Default().
 	Logger *slog.Logger
 }
@@ -50,7 +56,7 @@ type Server struct {
 	authMethods []auth.VerifyMethod // tests only: restrict what players may use
 
 	rs        *gortsplib.Server // nil before Listen
-	ln        net.Listener
+	ln        *connGuard
 	closeOnce sync.Once
 
 	mu       sync.Mutex
@@ -68,6 +74,12 @@ func NewServer(opts ServerOptions) *Server {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if opts.MaxConns <= 0 {
+		opts.MaxConns = 256
+	}
+	if opts.IdleTimeout <= 0 {
+		opts.IdleTimeout = 30 * time.Second
 	}
 	if opts.Lookup == nil {
 		opts.Lookup = func(string) (*relay.Stream, bool) { return nil, false }
@@ -95,10 +107,11 @@ func (s *Server) Listen(addr string) error {
 	if err != nil {
 		return fmt.Errorf("rtsp server: listen address %q: %w", addr, err)
 	}
-	ln, err := net.Listen("tcp", addr)
+	raw, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("rtsp server: %w", err)
 	}
+	ln := newConnGuard(raw, s.opts.MaxConns, s.opts.IdleTimeout, s.log)
 	rs := &gortsplib.Server{
 		Handler:     &serverHandler{s},
 		RTSPAddress: ln.Addr().String(),
@@ -136,6 +149,8 @@ func (s *Server) Listen(addr string) error {
 		}
 		return fmt.Errorf("rtsp server: %w", err)
 	}
+	s.wg.Add(1)
+	go func() { defer s.wg.Done(); ln.sweep(s.ctx) }()
 	s.log.Info("rtsp server listening", "addr", ln.Addr().String(), "udp_rtp", rs.UDPRTPAddress, "auth", s.opts.User != "")
 	return nil
 }
@@ -191,4 +206,19 @@ func (s *Server) Close() {
 		s.mu.Unlock()
 		s.wg.Wait()
 	})
+}
+
+// ConnStats are the server's connection counters, for metrics.
+type ConnStats struct {
+	Open       int    // connections held now
+	Refused    uint64 // closed on arrival: over MaxConns
+	IdleClosed uint64 // closed for saying nothing before playing
+}
+
+// ConnStats reads the connection counters; zero before Listen.
+func (s *Server) ConnStats() ConnStats {
+	if s.ln == nil {
+		return ConnStats{}
+	}
+	return ConnStats{Open: s.ln.open(), Refused: s.ln.refused.Load(), IdleClosed: s.ln.idleClosed.Load()}
 }

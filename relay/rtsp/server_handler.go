@@ -77,6 +77,7 @@ func (h *serverHandler) OnPlay(ctx *gortsplib.ServerHandlerOnPlayCtx) (*base.Res
 		s.playing[ctx.Conn] = ch
 	}
 	s.mu.Unlock()
+	markPlaying(ctx.Conn.NetConn())
 	return &base.Response{StatusCode: base.StatusOK}, nil
 }
 

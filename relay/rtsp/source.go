@@ -17,6 +17,7 @@ import (
 	"github.com/bluenviron/gortsplib/v4/pkg/description"
 	"github.com/bluenviron/gortsplib/v4/pkg/liberrors"
 
+	"github.com/lubo-edge/lubo/internal/redact"
 	"github.com/lubo-edge/lubo/relay"
 )
 
@@ -54,7 +55,7 @@ func NewSource(rawURL string, opts SourceOptions) relay.Source {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &Source{url: rawURL, opts: opts, log: opts.Logger.With("url", redactURL(rawURL))}
+	return &Source{url: rawURL, opts: opts, log: opts.Logger.With("url", redact.URL(rawURL))}
 }
 
 // fail wraps err with the redacted URL and the step that failed.
@@ -63,7 +64,7 @@ func (s *Source) fail(op string, err error, u *base.URL) error {
 	if u != nil && u.User != nil {
 		pass, _ = u.User.Password()
 	}
-	return &sourceError{url: redactURL(s.url), op: op, err: explain(err), pass: pass}
+	return &sourceError{url: redact.URL(s.url), op: op, err: explain(err), pass: pass}
 }
 
 // explain turns gortsplib's status errors into what a user can act on.

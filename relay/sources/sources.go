@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/lubo-edge/lubo/configs"
+	"github.com/lubo-edge/lubo/internal/redact"
 	"github.com/lubo-edge/lubo/relay"
 	"github.com/lubo-edge/lubo/relay/flv"
 	"github.com/lubo-edge/lubo/relay/mp4file"
@@ -31,7 +32,8 @@ func Open(raw string, opts Options) (relay.Source, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("source %s: %w", configs.RedactURL(raw), err)
+		// The parser's message quotes the URL, password included.
+		return nil, fmt.Errorf("source %s: not a valid URL; percent-encode special characters in the user and password", redact.URL(raw))
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "rtsp", "rtsps":
@@ -47,5 +49,5 @@ func Open(raw string, opts Options) (relay.Source, error) {
 		}
 		return mp4file.NewSource(path, mp4file.WithLogger(opts.Logger)), nil
 	}
-	return nil, fmt.Errorf("source %s: unsupported scheme %q; want rtsp, rtmp, http(s) (FLV) or file", configs.RedactURL(raw), u.Scheme)
+	return nil, fmt.Errorf("source %s: unsupported scheme %q; want rtsp, rtmp, http(s) (FLV) or file", redact.URL(raw), u.Scheme)
 }
