@@ -12,7 +12,9 @@ import (
 // AddressPath serves both live and playback addresses.
 const AddressPath = "/api/lapp/v2/live/address/get"
 
-// Protocol 3 is RTMP, the one the document describes and the default.
+// ProtocolRTMP (3) is the one protocol the document describes, and the default.
+// 1 (ezopen), 2 (hls) and 4 (flv) exist in Ezviz's public reference and are
+// passed through; the emulator, written from the document, refuses them.
 const ProtocolRTMP = 3
 
 // Quality values of the document.
@@ -137,7 +139,7 @@ func streamForm(serial string, channel, protocol int, expire time.Duration) (url
 		protocol = ProtocolRTMP
 	}
 	if protocol < 1 || protocol > 4 {
-		return nil, fmt.Errorf("protocol %d: want 3 (rtmp)", protocol)
+		return nil, fmt.Errorf("protocol %d: want 3 (rtmp, the document's), or 1 (ezopen), 2 (hls), 4 (flv) from Ezviz's public reference", protocol)
 	}
 	form := url.Values{
 		"deviceSerial": {serial},

@@ -19,44 +19,48 @@ const (
 // IPC's only channel, as the document says) and Q to 1 (HD); Q may be 1 or 2.
 func ParseURI(s string) (serial string, channel int, quality int, err error) {
 	const want = "want ezviz://SERIAL/CHANNEL?quality=1|2, e.g. ezviz://D12345678/1?quality=1"
+	shown := s // what errors quote: a source with user info is redacted
+	if strings.Contains(s, "@") {
+		shown = Redact(s)
+	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return "", 0, 0, fmt.Errorf("ezviz source %q: %v; %s", s, unwrapURLError(err), want)
+		return "", 0, 0, fmt.Errorf("ezviz source %q: %v; %s", shown, unwrapURLError(err), want)
 	}
 	switch {
 	case u.Scheme != URIScheme:
-		return "", 0, 0, fmt.Errorf("ezviz source %q: scheme %q; %s", s, u.Scheme, want)
+		return "", 0, 0, fmt.Errorf("ezviz source %q: scheme %q; %s", shown, u.Scheme, want)
 	case u.Opaque != "":
-		return "", 0, 0, fmt.Errorf("ezviz source %q: missing // after ezviz:; %s", s, want)
+		return "", 0, 0, fmt.Errorf("ezviz source %q: missing // after ezviz:; %s", shown, want)
 	case u.User != nil:
-		return "", 0, 0, fmt.Errorf("ezviz source %q: no user or password belongs in it (the app key and secret go in the cloud.ezviz settings); %s", Redact(s), want)
+		return "", 0, 0, fmt.Errorf("ezviz source %q: no user or password belongs in it (the app key and secret go in the cloud.ezviz settings); %s", shown, want)
 	case u.Fragment != "" || strings.Contains(s, "#"):
-		return "", 0, 0, fmt.Errorf("ezviz source %q: unexpected #fragment; %s", s, want)
+		return "", 0, 0, fmt.Errorf("ezviz source %q: unexpected #fragment; %s", shown, want)
 	}
 	serial = u.Host
 	if err := checkSerial(serial); err != nil {
-		return "", 0, 0, fmt.Errorf("ezviz source %q: %v; %s", s, err, want)
+		return "", 0, 0, fmt.Errorf("ezviz source %q: %v; %s", shown, err, want)
 	}
 	channel = 1
 	if p := strings.TrimSuffix(u.Path, "/"); p != "" {
 		digits := strings.TrimPrefix(p, "/")
 		n, err := strconv.Atoi(digits)
 		if err != nil || strings.ContainsAny(digits, "+-/ ") || n < 1 || n > maxChannel {
-			return "", 0, 0, fmt.Errorf("ezviz source %q: channel %q is not a number from 1 to %d; %s", s, digits, maxChannel, want)
+			return "", 0, 0, fmt.Errorf("ezviz source %q: channel %q is not a number from 1 to %d; %s", shown, digits, maxChannel, want)
 		}
 		channel = n
 	}
 	q, err := url.ParseQuery(u.RawQuery)
 	if err != nil {
-		return "", 0, 0, fmt.Errorf("ezviz source %q: query: %v; %s", s, err, want)
+		return "", 0, 0, fmt.Errorf("ezviz source %q: query: %v; %s", shown, err, want)
 	}
 	quality = QualityHD
 	for key, values := range q {
 		if key != "quality" {
-			return "", 0, 0, fmt.Errorf("ezviz source %q: unknown parameter %q (only quality is accepted); %s", s, key, want)
+			return "", 0, 0, fmt.Errorf("ezviz source %q: unknown parameter %q (only quality is accepted); %s", shown, key, want)
 		}
 		if len(values) != 1 || (values[0] != "1" && values[0] != "2") {
-			return "", 0, 0, fmt.Errorf("ezviz source %q: quality %q: want 1 (HD) or 2 (SD)", s, strings.Join(values, ","))
+			return "", 0, 0, fmt.Errorf("ezviz source %q: quality %q: want 1 (HD) or 2 (SD)", shown, strings.Join(values, ","))
 		}
 		quality = int(values[0][0] - '0')
 	}

@@ -86,3 +86,12 @@ func FuzzParseURI(f *testing.F) {
 		}
 	})
 }
+
+func TestParseURIHidesPasswords(t *testing.T) {
+	for _, s := range []string{"ezviz://u:hunter22@X/1", "ezviz://u:hunter22@X/1?%zz", "ezviz://u:hunter22@X/abc"} {
+		_, _, _, err := ParseURI(s)
+		if err == nil || strings.Contains(err.Error(), "hunter22") {
+			t.Errorf("%q: %v", s, err)
+		}
+	}
+}
