@@ -191,3 +191,13 @@ func TestDisabledAKIsRefused10305WithBothTexts(t *testing.T) {
 		}
 	}
 }
+
+func TestTamperedBodyIsRefused10301(t *testing.T) {
+	e := newEnv(t, tplinktest.Options{}, nil)
+	signedFor := tplink.Sign(tplink.SignInput{AccessKey: testAK, SecretKey: testSK, TerminalID: "raw",
+		Timestamp: e.clock.Now().Unix(), Nonce: nonceA, Method: "POST", Path: tplinktest.PathDevicesDeviceApp,
+		Payload: []byte(`{"start":0,"limit":10}`)}).Header
+	if c, _ := rawCall(t, e, tplinktest.PathDevicesDeviceApp, testAK, testSK, nonceA, []byte(`{"start":0,"limit":100}`), signedFor); c != tplink.CodeSignatureMismatch {
+		t.Fatalf("tampered body: code %d, want -10301", c)
+	}
+}
