@@ -21,10 +21,19 @@ const QRCodeLength = 17
 // NVR channel otherwise), and stream is "video" (live, the default when
 // absent) or "sdvod" (playback). Nothing else is accepted.
 func ParseURI(s string) (qrcode string, channel int, streamType string, err error) {
-	fail := func(format string, a ...any) (string, int, string, error) {
-		return "", 0, "", fmt.Errorf("tplink source %.100q: "+format+" (accepted: tplink://QRCODE/CHANNEL?stream=video|sdvod)", append([]any{s}, a...)...)
-	}
 	u, perr := url.Parse(s)
+	// The source is echoed in errors, but never a password in it.
+	shown := s
+	if perr != nil {
+		shown = "(unparsable)"
+	} else if u.User != nil {
+		v := *u
+		v.User = url.User("******")
+		shown = v.String()
+	}
+	fail := func(format string, a ...any) (string, int, string, error) {
+		return "", 0, "", fmt.Errorf("tplink source %.100q: "+format+" (accepted: tplink://QRCODE/CHANNEL?stream=video|sdvod)", append([]any{shown}, a...)...)
+	}
 	if perr != nil {
 		return fail("not a URL")
 	}

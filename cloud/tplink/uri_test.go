@@ -35,11 +35,16 @@ var uriCases = []struct {
 	{"tplink://user:pw@HGD6784KOFV895J08/1", "", 0, "", "user info"},
 	{"tplink://HGD6784KOFV895J08/1#x", "", 0, "", "fragment"},
 	{"", "", 0, "", "scheme"},
+	{"tplink://user:pw@HGD6784KOFV895J08:x/1", "", 0, "", "not a URL"},
+	{"tplink://u:pw@%zz/1", "", 0, "", "not a URL"},
 }
 
 func TestParseURI(t *testing.T) {
 	for _, tc := range uriCases {
 		qr, ch, st, err := tplink.ParseURI(tc.in)
+		if err != nil && strings.Contains(err.Error(), "pw") {
+			t.Errorf("%q: error shows the password: %v", tc.in, err)
+		}
 		if tc.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), "accepted: tplink://QRCODE/CHANNEL") {
 				t.Errorf("%q: err %v, want one saying %q and what is accepted", tc.in, err, tc.err)
