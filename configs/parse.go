@@ -34,7 +34,7 @@ func Parse(data []byte, origin string) (*Config, error) {
 
 	root, err := decodeDocument(data)
 	if err != nil {
-		return fail([]Problem{{Msg: yamlMessage(err)}})
+		return fail([]Problem{{Msg: syntaxMessage(data, err)}})
 	}
 	cfg := &Config{}
 	var decodeProblems []Problem
@@ -115,6 +115,40 @@ func recoverYAML(err *error) {
 		*err = fmt.Errorf("the YAML parser failed: %v", r)
 	}
 }
+
+// syntaxMessage words a YAML syntax error with the line at fault. yaml.v3
+// names the line where the enclosing block began (counted from zero for
+// parser errors), which is often one or more lines before the mistake; the
+// first line at which the document's prefix stops parsing is the one a
+// person has to fix.
+func syntaxMessage(data []byte, err error) string {
+	msg := yamlMessage(err)
+	m := syntaxLineRe.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	parses := func(n int) bool {
+		_, err := decodeDocument(bytes.Join(lines[:n], nil))
+		return err == nil
+	}
+	// Binary search for the shortest failing prefix; the whole fails.
+	lo, hi := 0, len(lines)
+	if !parses(lo) {
+		return msg
+	}
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if parses(mid) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return fmt.Sprintf("line %d: %s", hi, m[2])
+}
+
+var syntaxLineRe = regexp.MustCompile(`^line (\d+): (.*)$`)
 
 func yamlMessage(err error) string {
 	return strings.TrimPrefix(err.Error(), "yaml: ")

@@ -171,6 +171,22 @@ hls: {segment: 100ms, window: 30}
 		},
 	},
 	{
+		name: "source port out of range",
+		yaml: "channels:\n  - {id: a, source: \"rtsp://cam:99999/x\"}\n",
+		want: []string{`channels[0].source: "rtsp://cam:99999/x" has port 99999; want a port from 1 to 65535`},
+	},
+	{
+		// yaml.v3 names the line the block began on; the mistake is on 4.
+		name: "syntax error names the line at fault",
+		yaml: "data_dir: /tmp/x\nchannels:\n  - id: a\n   source: x\n",
+		want: []string{`line 4: did not find expected '-' indicator`},
+	},
+	{
+		name: "unclosed quote names its line",
+		yaml: "data_dir: /tmp/x\nchannels:\n  - id: a\n    source: \"file:///x.mp4\n  - id: b\n",
+		want: []string{`line 4: found unexpected end of stream`},
+	},
+	{
 		name: "cloud",
 		yaml: `
 cloud:

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/lubo-edge/lubo/internal/redact"
@@ -28,6 +29,12 @@ func checkSource(ps *problems, path, raw string) {
 		}
 		ps.add(path, "%s", msg)
 		return
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			ps.add(path, "%q has port %s; want a port from 1 to 65535", shown, p)
+			return
+		}
 	}
 	switch u.Scheme {
 	case "rtsp", "rtsps", "rtmp":

@@ -30,7 +30,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Version is shown on the dashboard.
 	Version string
-	// Backoff paces source reconnects. Default: relay's (0.5 s to 30 s).
+	// Backoff paces source reconnects. Default: relay's (1 s for the first
+	// two minutes of an outage, then doubling to a 30 s cap).
 	Backoff relay.Backoff
 	// ShutdownTimeout bounds Run's return after its context ends; what has
 	// not stopped by then is logged and left behind. Default 15s.

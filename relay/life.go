@@ -15,12 +15,13 @@ import (
 // On return every reader is closed.
 func (s *Stream) Run(ctx context.Context) error {
 	defer s.shut()
-	attempt := 0
+	var downSince time.Time // when the source was last seen healthy; zero while it is
+	slow := 0               // attempts since the outage left its fast period
 	for {
 		if !s.waitWanted(ctx) {
 			return nil
 		}
-		started := time.Now()
+		framesBefore := s.stats.FramesIn.Load()
 		err, idle := s.session(ctx)
 		s.stats.Up.Store(false)
 		s.endSession()
@@ -29,7 +30,7 @@ func (s *Stream) Run(ctx context.Context) error {
 		}
 		if idle {
 			s.log.Info("source stopped: no readers", "idle_timeout", s.opts.IdleTimeout)
-			attempt = 0
+			downSince, slow = time.Time{}, 0
 			continue
 		}
 		if err == nil {
@@ -39,13 +40,17 @@ func (s *Stream) Run(ctx context.Context) error {
 		// with its password or token: only redacted text leaves here.
 		msg := redact.Text(err.Error())
 		s.lastErr.Store(&msg)
-		if time.Since(started) >= s.opts.Backoff.Stable {
-			attempt = 0
+		now := time.Now()
+		if downSince.IsZero() || s.stats.FramesIn.Load() != framesBefore {
+			downSince, slow = now, 0 // it streamed: a new outage starts now
 		}
-		attempt++
+		down := now.Sub(downSince)
+		if down >= s.opts.Backoff.Fast {
+			slow++
+		}
 		s.stats.Reconnects.Add(1)
-		wait := s.opts.Backoff.Delay(attempt)
-		s.log.Warn("source failed; will reconnect", "err", msg, "attempt", attempt, "retry_in", wait.Round(time.Millisecond))
+		wait := s.opts.Backoff.Delay(down, slow)
+		s.log.Warn("source failed; will reconnect", "err", msg, "down_for", down.Round(time.Second), "retry_in", wait.Round(time.Millisecond))
 		if !s.sleep(ctx, wait) {
 			return nil
 		}

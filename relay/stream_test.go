@@ -247,14 +247,25 @@ func TestRunEndClosesReaders(t *testing.T) {
 func TestBackoffDelay(t *testing.T) {
 	b := Backoff{}.withDefaults()
 	cases := []struct {
+		name    string
+		down    time.Duration
 		attempt int
 		base    time.Duration
-	}{{1, 500 * time.Millisecond}, {2, time.Second}, {4, 4 * time.Second}, {7, 30 * time.Second}, {50, 30 * time.Second}}
+	}{
+		{"just lost", 0, 0, time.Second},
+		{"a minute down: still fast", time.Minute, 0, time.Second},
+		{"past the fast period", 2 * time.Minute, 1, 2 * time.Second},
+		{"longer", 3 * time.Minute, 3, 8 * time.Second},
+		{"hours", 5 * time.Hour, 50, 30 * time.Second},
+	}
 	for _, c := range cases {
-		for range 20 {
-			d := b.Delay(c.attempt)
+		for range 50 {
+			d := b.Delay(c.down, c.attempt)
 			if d < c.base*4/5 || d > c.base*6/5 {
-				t.Fatalf("attempt %d: delay %v outside %v±20%%", c.attempt, d, c.base)
+				t.Fatalf("%s: delay %v outside %v±20%%", c.name, d, c.base)
+			}
+			if d > b.Max {
+				t.Fatalf("%s: delay %v above the cap %v", c.name, d, b.Max)
 			}
 		}
 	}

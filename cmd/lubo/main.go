@@ -22,6 +22,7 @@ import (
 	"github.com/lubo-edge/lubo/configs"
 	"github.com/lubo-edge/lubo/daemon"
 	"github.com/lubo-edge/lubo/internal/redact"
+	"github.com/lubo-edge/lubo/recorder/schedule"
 	"github.com/lubo-edge/lubo/testdata"
 )
 
@@ -83,8 +84,38 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 		printConfigError(stderr, *path, err)
 		return 1
 	}
+	// The timetable is judged as the recorder judges it: a course that
+	// `lubo run` would skip (a bad time, an overlap, crossing midnight) is
+	// a problem here, not a lesson silently not recorded.
+	if problems := scheduleProblems(cfg); len(problems) > 0 {
+		fmt.Fprintf(stderr, "%s: %d problem(s) in the timetable; these courses would not be recorded:\n", *path, len(problems))
+		for _, p := range problems {
+			fmt.Fprintf(stderr, "  %s\n", p)
+		}
+		return 1
+	}
 	fmt.Fprintf(stdout, "%s: ok (%d channels, %d courses)\n", *path, len(cfg.Channels), len(cfg.Schedule))
 	return 0
+}
+
+// scheduleProblems lists what the recorder would refuse in cfg's timetable.
+func scheduleProblems(cfg *configs.Config) []string {
+	var out []string
+	courses, err := schedule.FromConfig(cfg.Schedule, cfg.Location())
+	if err != nil {
+		var joined interface{ Unwrap() []error }
+		if errors.As(err, &joined) {
+			for _, e := range joined.Unwrap() {
+				out = append(out, e.Error())
+			}
+		} else {
+			out = append(out, err.Error())
+		}
+	}
+	for _, p := range schedule.Validate(courses) {
+		out = append(out, p.Error())
+	}
+	return out
 }
 
 func cmdRun(args []string, stderr io.Writer) int {

@@ -48,6 +48,28 @@ func TestCheckReportsEveryProblemAndExits1(t *testing.T) {
 	}
 }
 
+// A course `lubo run` would skip is a problem for `lubo check`, so the
+// systemd pre-check does not pass a timetable that silently loses lessons.
+func TestCheckJudgesTheTimetable(t *testing.T) {
+	path := writeConfig(t, `timezone: Asia/Shanghai
+channels:
+  - {id: c1, source: "rtsp://10.0.0.1/x"}
+schedule:
+  - {channel: c1, weekday: 3, start: "10:30:00", duration: 45m}
+  - {channel: c1, weekday: 3, start: "10:50:00", duration: 45m}
+  - {channel: c1, weekday: 4, start: "23:30:00", duration: 45m}
+`)
+	var out, errb bytes.Buffer
+	if code := run([]string{"check", "-config", path}, &out, &errb); code != 1 {
+		t.Fatalf("exit %d, want 1; stdout %q", code, out.String())
+	}
+	for _, want := range []string{"(error 1012)", "(error 1013)", "schedule[1]", "schedule[2]"} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, errb.String())
+		}
+	}
+}
+
 func TestRunRefusesBadConfig(t *testing.T) {
 	path := writeConfig(t, badConfig)
 	var out, errb bytes.Buffer
