@@ -57,6 +57,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdProbe(args[1:], stdout, stderr)
 	case "record":
 		return cmdRecord(args[1:], stdout, stderr)
+	case "cloud":
+		return cmdCloud(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "lubo", version)
 		return 0
