@@ -104,11 +104,8 @@ func (s *Server) touch() string { return s.now.Format(stampLayout) }
 // --- schools ---
 
 func (s *Server) listSchool(p url.Values, _ string) (any, int) {
-	var rows []object
-	for _, v := range s.data.schools.sorted() {
-		rows = append(rows, asStrings(toObject(v), "school_id"))
-	}
-	return page(rows, p, false, nil), 0
+	render := func(v yunlubo.School) object { return asStrings(toObject(v), "school_id") }
+	return page(s.data.schools.sorted(), render, p, false, nil), 0
 }
 
 func (s *Server) addSchool(p url.Values, _ string) (any, int) {
@@ -149,11 +146,8 @@ func delRows(tbl func(*tables) deleter, key string) handler {
 // --- subjects, grades, teachers ---
 
 func (s *Server) listSubject(p url.Values, _ string) (any, int) {
-	var rows []object
-	for _, v := range s.data.subjects.sorted() {
-		rows = append(rows, asStrings(toObject(v), "subject_id"))
-	}
-	return page(rows, p, false, nil), 0
+	render := func(v yunlubo.Subject) object { return asStrings(toObject(v), "subject_id") }
+	return page(s.data.subjects.sorted(), render, p, false, nil), 0
 }
 
 func (s *Server) addSubject(p url.Values, _ string) (any, int) {
@@ -175,19 +169,13 @@ func (s *Server) modSubject(p url.Values, _ string) (any, int) {
 }
 
 func (s *Server) listGrade(p url.Values, _ string) (any, int) {
-	var rows []object
-	for _, v := range s.data.grades.sorted() {
-		rows = append(rows, asStrings(toObject(v), "grade_id"))
-	}
-	return page(rows, p, false, nil), 0
+	render := func(v yunlubo.Grade) object { return asStrings(toObject(v), "grade_id") }
+	return page(s.data.grades.sorted(), render, p, false, nil), 0
 }
 
 func (s *Server) listTeacher(p url.Values, _ string) (any, int) {
-	var rows []object
-	for _, v := range s.data.teachers.sorted() {
-		rows = append(rows, asStrings(toObject(v), "teacher_id"))
-	}
-	return page(rows, p, true, nil), 0
+	render := func(v yunlubo.Teacher) object { return asStrings(toObject(v), "teacher_id") }
+	return page(s.data.teachers.sorted(), render, p, true, nil), 0
 }
 
 func (s *Server) addTeacher(p url.Values, _ string) (any, int) {
@@ -218,11 +206,8 @@ func (s *Server) modTeacher(p url.Values, _ string) (any, int) {
 // --- gathers ---
 
 func (s *Server) listGather(p url.Values, _ string) (any, int) {
-	var rows []object
-	for _, v := range s.data.gathers.sorted() {
-		rows = append(rows, toObject(v))
-	}
-	return page(rows, p, true, nil), 0
+	render := func(v yunlubo.Gather) object { return toObject(v) }
+	return page(s.data.gathers.sorted(), render, p, true, nil), 0
 }
 
 func (s *Server) modGather(p url.Values, _ string) (any, int) {
@@ -274,11 +259,7 @@ func (s *Server) cameraObject(v yunlubo.Camera) object {
 }
 
 func (s *Server) listCamera(p url.Values, _ string) (any, int) {
-	var rows []object
-	for _, v := range s.data.cameras.sorted() {
-		rows = append(rows, s.cameraObject(v))
-	}
-	return page(rows, p, true, object{"storage_addr": s.storage}), 0
+	return page(s.data.cameras.sorted(), s.cameraObject, p, true, object{"storage_addr": s.storage}), 0
 }
 
 func (s *Server) addCamera(p url.Values, _ string) (any, int) {
@@ -395,11 +376,8 @@ func playURL(host, kind string, id yunlubo.Int, p url.Values) string {
 // --- records ---
 
 func (s *Server) listRecord(p url.Values, _ string) (any, int) {
-	var rows []object
-	for _, v := range s.data.records.sorted() {
-		rows = append(rows, asStrings(toObject(v), "file_size", "duration"))
-	}
-	return page(rows, p, true, object{"storage_addr": s.storage}), 0
+	render := func(v yunlubo.Record) object { return asStrings(toObject(v), "file_size", "duration") }
+	return page(s.data.records.sorted(), render, p, true, object{"storage_addr": s.storage}), 0
 }
 
 func (s *Server) playRecord(p url.Values, host string) (any, int) {
@@ -415,13 +393,14 @@ func (s *Server) playRecord(p url.Values, host string) (any, int) {
 // listCourse lists one camera's courses (an unknown camera has none).
 func (s *Server) listCourse(p url.Values, _ string) (any, int) {
 	cam := id(p, "camera_id")
-	var rows []object
+	var rows []yunlubo.Course
 	for _, v := range s.data.courses.sorted() {
 		if v.CameraID == cam {
-			rows = append(rows, toObject(v))
+			rows = append(rows, v)
 		}
 	}
-	return page(rows, p, true, nil), 0
+	render := func(v yunlubo.Course) object { return toObject(v) }
+	return page(rows, render, p, true, nil), 0
 }
 
 // saveCourse is add_course and mod_course: the camera, subject and teacher

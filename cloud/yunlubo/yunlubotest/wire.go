@@ -64,16 +64,19 @@ func asStrings(o object, keys ...string) object {
 	return o
 }
 
-// page answers one page of rows. stringCounters writes cur_page/per_page as
-// strings, as the examples of §3.12, 3.16, 3.18, 3.25 and 3.27 do.
-func page(rows []object, p url.Values, stringCounters bool, extra object) object {
+// page answers one page of rows, rendering only that page's rows.
+// stringCounters writes cur_page/per_page as strings, as the examples of
+// §3.12, 3.16, 3.18, 3.25 and 3.27 do.
+func page[T any](rows []T, render func(T) object, p url.Values, stringCounters bool, extra object) object {
 	cur, per := yunlubo.PageParams(p)
 	total := len(rows)
 	maxPage := (total + per - 1) / per
 	data := []object{}
 	if cur <= maxPage {
 		from := (cur - 1) * per
-		data = rows[from:min(from+per, total)]
+		for _, r := range rows[from:min(from+per, total)] {
+			data = append(data, render(r))
+		}
 	}
 	ans := okAnswer(extra)
 	ans["total_num"] = total
