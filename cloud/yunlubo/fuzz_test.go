@@ -69,6 +69,11 @@ func FuzzDecodeAnswer(f *testing.F) {
 		}
 		var v Version
 		_ = decodeJSON(EndpointVersion, body, &v)
+		if tok, err := DecodeToken(body); err == nil {
+			if back, err := DecodeToken(EncodeToken(tok)); err != nil || back.Value != tok.Value {
+				t.Fatalf("stored token round trip: %v", err)
+			}
+		}
 		var tok struct {
 			Token   Secret `json:"token"`
 			Expires Int    `json:"expires"`

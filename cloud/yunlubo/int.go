@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Int is an integer the server may send as a JSON number (12), as a string
@@ -61,10 +62,17 @@ func parseInt(s string) (int64, error) {
 	return int64(f), nil
 }
 
-// clip shortens hostile text before it goes into an error message.
+// clip shortens hostile text before it goes into an error message, and
+// makes it one line of valid UTF-8 (no log injection through err_msg).
 func clip(s string, max int) string {
-	if len(s) <= max {
-		return s
+	if len(s) > max {
+		s = s[:max] + "…"
 	}
-	return s[:max] + "…"
+	s = strings.ToValidUTF8(s, "?")
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
 }

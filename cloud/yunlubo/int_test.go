@@ -114,3 +114,30 @@ func TestRedactURL(t *testing.T) {
 		}
 	}
 }
+
+func TestClipMakesOneLine(t *testing.T) {
+	if got := clip("a\nb\x00c\xffd", 100); got != "a b c?d" {
+		t.Errorf("clip: %q", got)
+	}
+	if got := clip("abcdef", 3); got != "abc…" {
+		t.Errorf("clip: %q", got)
+	}
+}
+
+func TestMeanings(t *testing.T) {
+	for _, code := range []int{1001, 1002, 1003, 1004, 1006, 1007, 1008, 1009, 1010, 1011, 1012, 1013} {
+		if Meaning("list_camera", code) == "" {
+			t.Errorf("%d has no meaning", code)
+		}
+	}
+	if Meaning("list_camera", 1005) != "" {
+		t.Error("1005 is not in the document")
+	}
+	e := &Error{Op: "list_camera", Code: 1005, Msg: "x"}
+	if e.Error() != "yunlubo: list_camera: err_code 1005 (undocumented code): x" {
+		t.Errorf("%q", e.Error())
+	}
+	if !(&Error{Code: 1006}).TokenRejected() || !(&Error{Code: 1007}).TokenRejected() || (&Error{Code: 1004}).TokenRejected() {
+		t.Error("TokenRejected")
+	}
+}

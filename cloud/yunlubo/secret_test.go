@@ -107,3 +107,17 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	}
 	assertHidden(t, "New error", err.Error(), testUnionID)
 }
+
+func TestTokenStorageForm(t *testing.T) {
+	tok := yunlubo.Token{Value: "t0k3n", Obtained: time.Unix(100, 0).UTC(), Expires: time.Unix(7300, 0).UTC(), Account: "ab"}
+	back, err := yunlubo.DecodeToken(yunlubo.EncodeToken(tok))
+	if err != nil || back != tok {
+		t.Fatalf("round trip: %+v %v", back, err)
+	}
+	if j, _ := json.Marshal(tok); strings.Contains(string(j), "t0k3n") {
+		t.Fatalf("json.Marshal of a Token shows the value: %s", j)
+	}
+	if _, err := yunlubo.DecodeToken([]byte("{")); err == nil {
+		t.Fatal("garbage decoded")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -26,6 +27,30 @@ type Token struct {
 	// Account tells which server and unionid the token belongs to (a hash,
 	// not the unionid): a stored token of another account is not used.
 	Account string
+}
+
+// storedToken is the storage form of a Token (the value in clear).
+type storedToken struct {
+	Value    string    `json:"value"`
+	Obtained time.Time `json:"obtained"`
+	Expires  time.Time `json:"expires"`
+	Account  string    `json:"account"`
+}
+
+// EncodeToken is the form a TokenStore may keep on disk. The token value is
+// in it in clear: json.Marshal of a Token would write "******" instead.
+func EncodeToken(t Token) []byte {
+	b, _ := json.Marshal(storedToken{t.Value.Reveal(), t.Obtained, t.Expires, t.Account})
+	return b
+}
+
+// DecodeToken reads what EncodeToken wrote.
+func DecodeToken(b []byte) (Token, error) {
+	var st storedToken
+	if err := json.Unmarshal(b, &st); err != nil {
+		return Token{}, fmt.Errorf("yunlubo: stored token: %w", err)
+	}
+	return Token{Value: Secret(st.Value), Obtained: st.Obtained, Expires: st.Expires, Account: st.Account}, nil
 }
 
 // TokenStore keeps the token across restarts (lubo backs it with bbolt).
