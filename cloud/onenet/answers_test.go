@@ -115,7 +115,7 @@ func run(t testing.TB, call string, status int, body []byte) error {
 		if err == nil {
 			u := p.URL()
 			prefix := p.Type + "://" + p.Addr + "/live/2162826-2?"
-			if !strings.HasPrefix(u, prefix) || strings.ContainsAny(u, " #\n") || strings.Contains(onenet.Redact(u), string(p.Token)) {
+			if !strings.HasPrefix(u, prefix) || strings.ContainsAny(u, " #\n") || onenet.Redact(u) != prefix+"******" {
 				t.Fatalf("play address %q accepted", u)
 			}
 		}

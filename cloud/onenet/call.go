@@ -334,6 +334,8 @@ func describeDecodeError(err error) string {
 	case errors.As(err, &typ):
 		return fmt.Sprintf("field %q is a JSON %s", typ.Field, typ.Value)
 	}
+	// A field's own decoder failed; its message is ours and carries no
+	// content of the answer (decode.go).
 	s := err.Error()
 	if len(s) > 120 {
 		s = s[:120]

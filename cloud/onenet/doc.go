@@ -19,6 +19,13 @@
 //   - permanent refusal: everything else, including values refused locally
 //     before sending (*FieldError, ErrFileTooLarge).
 //
+// Within one call the client resends at once (up to Config.Attempts, with
+// capped, jittered exponential pauses) only after a transport error or a
+// 5xx; CreateDevice, which is not idempotent, only when the connection was
+// never made or a 5xx came back. Every attempt has its own deadline
+// (Config.Timeout, or Config.UploadTimeout for uploads), and answers are
+// read up to MaxAnswerBytes.
+//
 // Decisions where the document is unclear (shared with package onenettest):
 //   - The HLS address is http://{addr}/live/live_{device}_{channel}/index.m3u8?{token}
 //     and the RTMP one {type}://{addr}/live/{device}-{channel}?{token}; the token
