@@ -1,0 +1,73 @@
+package setup
+
+import (
+	"fmt"
+
+	"github.com/lubo-edge/lubo/cloud/ezviz"
+	"github.com/lubo-edge/lubo/cloud/hikyunmou"
+	"github.com/lubo-edge/lubo/cloud/tplink"
+	"github.com/lubo-edge/lubo/configs"
+)
+
+// TPLink builds a TUMS client from cloud.tplink. The client signs with the
+// long-term AK/SK and derives its TerminalId from the host name (the
+// section has no setting for either yet).
+func TPLink(c *configs.TPLink, opts Options) (*tplink.Client, error) {
+	if c == nil {
+		return nil, &NotConfiguredError{Section: "tplink", Keys: "ak, sk"}
+	}
+	cl, err := tplink.New(tplink.Config{
+		API:        c.API,
+		AccessKey:  string(c.AK),
+		SecretKey:  tplink.Secret(string(c.SK)),
+		HTTPClient: opts.HTTPClient,
+		Now:        opts.Now,
+		Sleep:      opts.Sleep,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cloud.tplink: %w", err)
+	}
+	return cl, nil
+}
+
+// Ezviz builds an Ezviz open platform client from cloud.ezviz.
+func Ezviz(c *configs.Ezviz, opts Options) (*ezviz.Client, error) {
+	if c == nil {
+		return nil, &NotConfiguredError{Section: "ezviz", Keys: "app_key, app_secret"}
+	}
+	cl, err := ezviz.New(ezviz.Config{
+		BaseURL:    c.API,
+		AppKey:     string(c.AppKey),
+		AppSecret:  ezviz.Secret(string(c.AppSecret)),
+		HTTPClient: opts.HTTPClient,
+		Now:        opts.Now,
+		Sleep:      opts.Sleep,
+		Logger:     opts.Logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cloud.ezviz: %w", err)
+	}
+	return cl, nil
+}
+
+// HikYunmou builds a 云眸 client from cloud.hikyunmou, with the client's
+// default API paths and the document's 确权 timing (the section has no
+// settings for either yet).
+func HikYunmou(c *configs.HikYunmou, opts Options) (*hikyunmou.Client, error) {
+	if c == nil {
+		return nil, &NotConfiguredError{Section: "hikyunmou", Keys: "api, client_id, client_secret"}
+	}
+	cl, err := hikyunmou.New(hikyunmou.Config{
+		BaseURL:      c.API,
+		ClientID:     c.ClientID,
+		ClientSecret: hikyunmou.Secret(string(c.ClientSecret)),
+		HTTPClient:   opts.HTTPClient,
+		Now:          opts.Now,
+		Sleep:        opts.Sleep,
+		Logger:       opts.Logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cloud.hikyunmou: %w", err)
+	}
+	return cl, nil
+}
