@@ -44,6 +44,10 @@ func exampleServer(t *testing.T) *yunlubo.Client {
 			http.Error(w, err.Error(), http.StatusNotFound)
 			return
 		}
+		if r.URL.Path != "/api/v1/"+ep { // the client must use the ?a=1&b=2 form
+			http.Error(w, "path form used", http.StatusBadRequest)
+			return
+		}
 		b, err := os.ReadFile(filepath.Join("testdata", "examples", exampleFile[ep]))
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)

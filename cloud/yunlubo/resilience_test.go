@@ -316,6 +316,21 @@ func TestHostileServer(t *testing.T) {
 			t.Fatalf("want ErrTooManyPages, got %v", err)
 		}
 	})
+	t.Run("empty page before max_page", func(t *testing.T) {
+		calls := 0
+		c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
+			calls++
+			if r.URL.Query().Get("cur") == "1" {
+				fmt.Fprint(w, `{"err_code":0,"max_page":50,"data":[{"school_id":1}]}`)
+				return
+			}
+			fmt.Fprint(w, `{"err_code":0,"max_page":50,"data":[]}`)
+		})
+		rows, err := c.AllSchools(ctx)
+		if err != nil || len(rows) != 1 || calls != 2 {
+			t.Fatalf("%d rows, %d calls, %v", len(rows), calls, err)
+		}
+	})
 	t.Run("too many rows", func(t *testing.T) {
 		c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, `{"err_code":0,"max_page":1,"data":[`+strings.Repeat("{},", 1500)+`{}]}`)

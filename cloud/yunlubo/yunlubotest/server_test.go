@@ -96,6 +96,9 @@ func TestTokenCodes(t *testing.T) {
 		{"/api/v1/access_token?unionid=", yunlubo.CodeInvalidUnionID},
 		{"/api/v1/access_token?unionid=a%20b", yunlubo.CodeInvalidUnionID},
 		{"/api/v1/access_token?unionid=nobody", yunlubo.CodeAccountNotFound},
+		{"/api/v1/list_course?token=" + tok, yunlubo.CodeNoID},
+		{"/api/v1/mod_camera/token/" + tok + "/camera_id/9/grade_id/1", yunlubo.CodeNoID},
+		{"/api/v1/del_subject?token=" + tok + "&subject_id=", yunlubo.CodeNoID},
 	}
 	for _, tc := range cases {
 		if _, ans := call(t, s, "GET", tc.target); code(ans) != tc.code {
