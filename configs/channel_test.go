@@ -3,6 +3,8 @@ package configs
 import (
 	"net/url"
 	"testing"
+
+	"github.com/lubo-edge/lubo/relay/sources"
 )
 
 func TestDeviceURL(t *testing.T) {
@@ -102,9 +104,9 @@ func TestFilePath(t *testing.T) {
 		{"rtsp://cam/1", "", false},
 	}
 	for _, tc := range cases {
-		got, ok := FilePath(tc.in)
+		got, ok := sources.FilePath(tc.in)
 		if got != tc.want || ok != tc.ok {
-			t.Errorf("FilePath(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
+			t.Errorf("sources.FilePath(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
 		}
 	}
 }

@@ -62,3 +62,20 @@ type HikYunmou struct {
 	// ClientSecret is the OAuth client secret. Required.
 	ClientSecret Secret `yaml:"client_secret"`
 }
+
+// has reports whether the named cloud section ("ezviz") is configured.
+func (c *Cloud) has(name string) bool {
+	switch name {
+	case "yunlubo":
+		return c.Yunlubo != nil
+	case "onenet":
+		return c.OneNET != nil
+	case "tplink":
+		return c.TPLink != nil
+	case "ezviz":
+		return c.Ezviz != nil
+	case "hikyunmou":
+		return c.HikYunmou != nil
+	}
+	return false
+}

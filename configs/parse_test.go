@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lubo-edge/lubo/relay/sources"
 )
 
 // badCase is a configuration with problems and every problem Parse must
@@ -37,14 +39,14 @@ channels:
 		want: []string{
 			`channels[0].id: "C 1" has characters outside [a-z0-9_-]`,
 			`channels[1].idle_timeout: 200ms is below the minimum 1s`,
-			`channels[2].source: unsupported scheme "htp"; want rtsp, rtmp, http(s) (FLV) or file`,
+			`channels[2].source: unsupported scheme "htp"; want rtsp, rtmp, http(s) (FLV), file, ezviz (cloud.ezviz) or tplink (cloud.tplink)`,
 			`channels[3].id: duplicate of channels[1]`,
 			`channels[4]: set either source or device, not both`,
 			`channels[5].id: required`,
 			`channels[5]: set source or device`,
 			`channels[6].transport: "quic" is not one of tcp, udp, auto`,
 			`channels[7].id: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" is longer than 64 characters`,
-			`channels[7].source: "cam/9" has no scheme; want rtsp, rtmp, http(s) (FLV) or file`,
+			`channels[7].source: "cam/9" has no scheme; want rtsp, rtmp, http(s) (FLV), file, ezviz (cloud.ezviz) or tplink (cloud.tplink)`,
 		},
 	},
 	{
@@ -66,7 +68,7 @@ channels:
 			`channels[3].source: "http://cam/live/index.m3u8" is an HLS playlist; HTTP sources must be HTTP-FLV`,
 			`channels[4].source: "file://videos/a.mp4" names host "videos"; want file:///abs/path.mp4 or file:relative/path.mp4`,
 			`channels[5].source: "file:" has no file path; want file:///abs/path.mp4 or file:relative/path.mp4`,
-			`channels[6].sub_source: unsupported scheme "udp"; want rtsp, rtmp, http(s) (FLV) or file`,
+			`channels[6].sub_source: unsupported scheme "udp"; want rtsp, rtmp, http(s) (FLV), file, ezviz (cloud.ezviz) or tplink (cloud.tplink)`,
 		},
 		hidden: "pa/ss",
 	},
@@ -343,8 +345,8 @@ func TestDemo(t *testing.T) {
 	if ch.ID != "demo" || ch.Name != "Demo classroom" || ch.Source != "file:lubo-demo/sample.mp4" || ch.OnDemand {
 		t.Errorf("demo channel = %+v", ch)
 	}
-	if p, ok := FilePath(ch.Source); !ok || p != "lubo-demo/sample.mp4" {
-		t.Errorf("FilePath(%q) = %q, %v", ch.Source, p, ok)
+	if p, ok := sources.FilePath(ch.Source); !ok || p != "lubo-demo/sample.mp4" {
+		t.Errorf("sources.FilePath(%q) = %q, %v", ch.Source, p, ok)
 	}
 	// Each call is a fresh copy.
 	cfg.Channels[0].ID = "changed"

@@ -51,6 +51,11 @@ func (c *Config) validate(set func(path string) bool) problems {
 			firstIndex[ch.ID] = i
 		}
 		ch.validate(&ps, path)
+		for _, u := range []struct{ key, raw string }{{".source", ch.Source}, {".sub_source", ch.SubSource}} {
+			if cloud := sourceSchemes.Cloud(u.raw); cloud != "" && !c.Cloud.has(cloud) {
+				ps.add(path+u.key, "%s:// cameras are resolved through cloud.%s, which is not configured", cloud, cloud)
+			}
+		}
 	}
 	c.Record.validate(&ps)
 	for i := range c.Schedule {

@@ -108,7 +108,7 @@ func TestWatcherReloads(t *testing.T) {
 		})
 		want := []string{
 			`channels[1].id: "C 3" has characters outside [a-z0-9_-]`,
-			`channels[1].source: unsupported scheme "htp"; want rtsp, rtmp, http(s) (FLV) or file`,
+			`channels[1].source: unsupported scheme "htp"; want rtsp, rtmp, http(s) (FLV), file, ezviz (cloud.ezviz) or tplink (cloud.tplink)`,
 		}
 		if !slices.Equal(problems, want) {
 			t.Errorf("logged problems = %q, want %q", problems, want)

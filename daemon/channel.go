@@ -41,17 +41,17 @@ type channel struct {
 	hlsWG  sync.WaitGroup
 }
 
-func newChannel(cfg configs.Channel, hls configs.HLS, dataDir string, log *slog.Logger, backoff relay.Backoff) (*channel, error) {
+func newChannel(cfg configs.Channel, hls configs.HLS, dataDir string, log *slog.Logger, backoff relay.Backoff, reg *sources.Registry) (*channel, error) {
 	c := &channel{cfg: cfg, hls: hls, hlsDir: filepath.Join(dataDir, "hls", cfg.ID), log: log.With("channel", cfg.ID), baseLog: log}
 	opts := relay.StreamOptions{OnDemand: cfg.OnDemand, IdleTimeout: cfg.IdleTimeout, Logger: log, Backoff: backoff}
-	src, err := sources.Open(cfg.MainURL(), sources.Options{Transport: cfg.Transport, Logger: c.log})
+	src, err := reg.Open(cfg.MainURL(), sources.Options{Transport: cfg.Transport, Logger: c.log})
 	if err != nil {
 		return nil, fmt.Errorf("channel %s: %w", cfg.ID, err)
 	}
 	c.main = relay.NewStream(cfg.ID, src, opts)
 	c.live = c.main
 	if sub := cfg.SubURL(); sub != "" {
-		subSrc, err := sources.Open(sub, sources.Options{Transport: cfg.Transport, Logger: c.log})
+		subSrc, err := reg.Open(sub, sources.Options{Transport: cfg.Transport, Logger: c.log})
 		if err != nil {
 			return nil, fmt.Errorf("channel %s: sub_source: %w", cfg.ID, err)
 		}

@@ -21,6 +21,7 @@ import (
 	"github.com/lubo-edge/lubo/recorder/snapshot"
 	"github.com/lubo-edge/lubo/relay"
 	"github.com/lubo-edge/lubo/relay/rtsp"
+	"github.com/lubo-edge/lubo/relay/sources"
 	"github.com/lubo-edge/lubo/storage"
 )
 
@@ -33,6 +34,9 @@ type Options struct {
 	// Backoff paces source reconnects. Default: relay's (1 s for the first
 	// two minutes of an outage, then doubling to a 30 s cap).
 	Backoff relay.Backoff
+	// Sources opens channel sources. Default sources.Builtin() (no cloud
+	// cameras: their resolvers come from the cloud wiring).
+	Sources *sources.Registry
 	// ShutdownTimeout bounds Run's return after its context ends; what has
 	// not stopped by then is logged and left behind. Default 15s.
 	ShutdownTimeout time.Duration
@@ -48,6 +52,7 @@ type Daemon struct {
 
 	shutdownTimeout time.Duration
 	stopTimeout     time.Duration
+	sources         *sources.Registry
 
 	httpLn net.Listener
 	rtsp   *rtsp.Server
@@ -70,12 +75,15 @@ func New(cfg *configs.Config, opts Options) (*Daemon, error) {
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = 15 * time.Second
 	}
+	if opts.Sources == nil {
+		opts.Sources = sources.Builtin()
+	}
 	if opts.StopTimeout <= 0 {
 		opts.StopTimeout = 10 * time.Second // past the stream's own 5 s for a stuck source
 	}
 	d := &Daemon{
 		log: opts.Logger, version: opts.Version, backoff: opts.Backoff, cfg: cfg, channels: map[string]*channel{},
-		shutdownTimeout: opts.ShutdownTimeout, stopTimeout: opts.StopTimeout,
+		shutdownTimeout: opts.ShutdownTimeout, stopTimeout: opts.StopTimeout, sources: opts.Sources,
 	}
 	for _, chCfg := range cfg.Channels {
 		c, err := d.newChannel(chCfg, cfg.HLS)
@@ -402,7 +410,7 @@ func (d *Daemon) HLS(id string) (http.Handler, bool) {
 }
 
 func (d *Daemon) newChannel(cfg configs.Channel, hls configs.HLS) (*channel, error) {
-	return newChannel(cfg, hls, d.cfg.DataDir, d.log, d.backoff)
+	return newChannel(cfg, hls, d.cfg.DataDir, d.log, d.backoff, d.sources)
 }
 
 // waitGroupWithin waits for wg at most limit; false when it gave up.

@@ -23,6 +23,7 @@ import (
 	"github.com/lubo-edge/lubo/daemon"
 	"github.com/lubo-edge/lubo/internal/redact"
 	"github.com/lubo-edge/lubo/recorder/schedule"
+	"github.com/lubo-edge/lubo/relay/sources"
 	"github.com/lubo-edge/lubo/testdata"
 )
 
@@ -196,7 +197,7 @@ func printConfigError(w io.Writer, path string, err error) {
 // writeDemoSample puts the embedded clip where the demo config's file source
 // points, so the demo runs without any file of its own.
 func writeDemoSample(cfg *configs.Config) error {
-	path, ok := configs.FilePath(cfg.Channels[0].Source)
+	path, ok := sources.FilePath(cfg.Channels[0].Source)
 	if !ok {
 		return fmt.Errorf("demo config: channel source %q is not a file", cfg.Channels[0].Source)
 	}
