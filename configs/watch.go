@@ -158,7 +158,7 @@ func ChannelDiff(old, new *Config) (added, removed, changed []string) {
 			switch {
 			case !ok:
 				added = append(added, ch.ID)
-			case !reflect.DeepEqual(*prev, ch):
+			case !sameButName(*prev, ch):
 				changed = append(changed, ch.ID)
 			}
 		}
@@ -171,4 +171,26 @@ func ChannelDiff(old, new *Config) (added, removed, changed []string) {
 		}
 	}
 	return added, removed, changed
+}
+
+// sameButName reports whether two channel configs differ at most in their
+// name, which is only shown: a rename applies in place, without restarting
+// the channel and dropping its viewers.
+func sameButName(a, b Channel) bool {
+	a.Name, b.Name = "", ""
+	return reflect.DeepEqual(a, b)
+}
+
+// ChannelsRenamed lists the channels whose name alone changed.
+func ChannelsRenamed(old, new *Config) []string {
+	if old == nil || new == nil {
+		return nil
+	}
+	var out []string
+	for _, ch := range new.Channels {
+		if prev := old.ChannelByID(ch.ID); prev != nil && prev.Name != ch.Name && sameButName(*prev, ch) {
+			out = append(out, ch.ID)
+		}
+	}
+	return out
 }

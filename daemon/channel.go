@@ -41,9 +41,12 @@ type channel struct {
 	hlsWG  sync.WaitGroup
 }
 
-func newChannel(cfg configs.Channel, hls configs.HLS, dataDir string, log *slog.Logger, backoff relay.Backoff, reg *sources.Registry) (*channel, error) {
+// newChannel makes a channel; base carries the daemon's stream options
+// (backoff, stop timeout), the channel's own are added here.
+func newChannel(cfg configs.Channel, hls configs.HLS, dataDir string, log *slog.Logger, base relay.StreamOptions, reg *sources.Registry) (*channel, error) {
 	c := &channel{cfg: cfg, hls: hls, hlsDir: filepath.Join(dataDir, "hls", cfg.ID), log: log.With("channel", cfg.ID), baseLog: log}
-	opts := relay.StreamOptions{OnDemand: cfg.OnDemand, IdleTimeout: cfg.IdleTimeout, Logger: log, Backoff: backoff}
+	opts := base
+	opts.OnDemand, opts.IdleTimeout, opts.Logger = cfg.OnDemand, cfg.IdleTimeout, log
 	src, err := reg.Open(cfg.MainURL(), sources.Options{Transport: cfg.Transport, Logger: c.log})
 	if err != nil {
 		return nil, fmt.Errorf("channel %s: %w", cfg.ID, err)
@@ -89,7 +92,7 @@ func (c *channel) start(parent context.Context) {
 
 // wait waits at most limit for the channel's goroutines after cancel;
 // false when they are still running.
-func (c *channel) wait(limit time.Duration) bool {
+func (c *channel) wait(ctx context.Context, limit time.Duration) bool {
 	t := time.NewTimer(max(limit, 0))
 	defer t.Stop()
 	select {
@@ -97,6 +100,8 @@ func (c *channel) wait(limit time.Duration) bool {
 		c.log.Info("channel stopped")
 		return true
 	case <-t.C:
+		return false
+	case <-ctx.Done():
 		return false
 	}
 }

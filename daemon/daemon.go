@@ -275,7 +275,7 @@ loop:
 		all = append(all, c)
 	}
 	d.mu.Unlock()
-	d.stopChannels(all, time.Until(deadline))
+	d.stopChannels(context.Background(), all, time.Until(deadline))
 	shutCtx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	if err := srv.Shutdown(shutCtx); err != nil {
@@ -319,7 +319,7 @@ func (d *Daemon) apply(ctx context.Context, cfg *configs.Config) {
 	}
 	// A changed channel's successor starts after its predecessor stopped
 	// (or was given up on): both would use the camera and the HLS folder.
-	d.stopChannels(stopping, d.stopTimeout)
+	d.stopChannels(ctx, stopping, d.stopTimeout)
 
 	started := map[string]*channel{}
 	for _, id := range append(changed, added...) {
@@ -331,9 +331,15 @@ func (d *Daemon) apply(ctx context.Context, cfg *configs.Config) {
 		c.start(ctx)
 		started[id] = c
 	}
+	renamed := configs.ChannelsRenamed(old, cfg)
 	d.mu.Lock()
 	for id, c := range started {
 		d.channels[id] = c
+	}
+	for _, id := range renamed {
+		if c, ok := d.channels[id]; ok {
+			c.cfg.Name = cfg.ChannelByID(id).Name // info reads it under d.mu
+		}
 	}
 	d.cfg = cfg
 	d.mu.Unlock()
@@ -341,12 +347,13 @@ func (d *Daemon) apply(ctx context.Context, cfg *configs.Config) {
 		d.snaps.Add(id, d.snapshotSource(id))
 	}
 	d.rec.Reload(cfg)
-	d.log.Info("config reloaded", "added", added, "removed", removed, "changed", changed)
+	d.log.Info("config reloaded", "added", added, "removed", removed, "changed", changed, "renamed", renamed)
 }
 
 // stopChannels stops cs in parallel and waits at most limit for them; a
 // channel that would not stop by then is named in the log and left behind.
-func (d *Daemon) stopChannels(cs []*channel, limit time.Duration) {
+// A shutdown (ctx ending) also ends the wait: it has its own deadline.
+func (d *Daemon) stopChannels(ctx context.Context, cs []*channel, limit time.Duration) {
 	if len(cs) == 0 {
 		return
 	}
@@ -355,7 +362,7 @@ func (d *Daemon) stopChannels(cs []*channel, limit time.Duration) {
 		c.cancel()
 	}
 	for _, c := range cs {
-		if !c.wait(time.Until(deadline)) {
+		if !c.wait(ctx, time.Until(deadline)) {
 			d.log.Error("channel did not stop in time; left behind", "channel", c.cfg.ID, "waited", limit)
 		}
 	}
@@ -410,7 +417,7 @@ func (d *Daemon) HLS(id string) (http.Handler, bool) {
 }
 
 func (d *Daemon) newChannel(cfg configs.Channel, hls configs.HLS) (*channel, error) {
-	return newChannel(cfg, hls, d.cfg.DataDir, d.log, d.backoff, d.sources)
+	return newChannel(cfg, hls, d.cfg.DataDir, d.log, relay.StreamOptions{Backoff: d.backoff, StopTimeout: d.stopTimeout / 2}, d.sources)
 }
 
 // waitGroupWithin waits for wg at most limit; false when it gave up.
