@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -59,7 +60,7 @@ func tplinkDevices(fs *flag.FlagSet) cloudRunner {
 		env.progressf("listing the devices of the TUMS application, page by page…")
 		ds, err := c.ListDevices(ctx, tplink.ListOptions{IncludeChildren: *children})
 		if err != nil {
-			return nil, err
+			return nil, env.tplinkError(err)
 		}
 		out := tplinkDevicesOut{Count: len(ds), Devices: make([]tplinkDeviceOut, 0, len(ds))}
 		for _, d := range ds {
@@ -135,7 +136,7 @@ func tplinkStreamURL(fs *flag.FlagSet) cloudRunner {
 			code, *channel, *streamType, tplink.DefaultPollTimeout)
 		s, err := c.ResolveStream(ctx, tplink.StreamRequest{QRCode: code, Channel: *channel, StreamType: *streamType})
 		if err != nil {
-			return nil, err
+			return nil, env.tplinkError(err)
 		}
 		env.progressf("relay address ready")
 		out := tplinkStreamOut{
@@ -151,4 +152,24 @@ func tplinkStreamURL(fs *flag.FlagSet) cloudRunner {
 		}
 		return out, nil
 	}
+}
+
+// tplinkError adds what the installer does next to the refusals whose cure
+// is in their hands.
+func (env *cloudEnv) tplinkError(err error) error {
+	var e *tplink.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	switch e.Code {
+	case tplink.CodeSignatureMismatch, tplink.CodeInvalidAK, tplink.CodeAKDenied:
+		return fmt.Errorf("%w; check cloud.tplink.ak and cloud.tplink.sk in %s against the application's AK/SK in TUMS", err, env.path)
+	case -88311: // 接口目标不是设备型应用 (§1.5)
+		return fmt.Errorf("%w; the AK/SK belong to a project application (项目型应用), which lubo's config cannot select yet", err)
+	case tplink.CodeDeviceNotInApp:
+		return fmt.Errorf("%w; add the device to the application in TUMS, or check -qrcode", err)
+	case tplink.CodePreviewLimit:
+		return fmt.Errorf("%w; close other live views of this device and try again", err)
+	}
+	return err
 }
