@@ -41,6 +41,10 @@ type Channel struct {
 	// IdleTimeout is how long an on-demand source keeps running without
 	// readers, at least 1s. Default 30s.
 	IdleTimeout time.Duration `yaml:"idle_timeout"`
+
+	// Origin says where the channel comes from: "" for the config file,
+	// else the Overlay that added it ("yunlubo", "api"). Not in YAML.
+	Origin string `yaml:"-"`
 }
 
 // Device is a camera or NVR channel addressed by vendor, host and channel

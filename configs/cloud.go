@@ -1,5 +1,7 @@
 package configs
 
+import "time"
+
 // Cloud holds the vendor cloud sections; a nil section is not used.
 type Cloud struct {
 	// Yunlubo is a 云录播 server this box gathers for. Default: nil.
@@ -21,6 +23,28 @@ type Yunlubo struct {
 	// UnionID identifies this gather to the server and is exchanged for a
 	// token. Required.
 	UnionID Secret `yaml:"unionid"`
+	// SyncInterval is how often the server's gather settings, cameras and
+	// courses are fetched, 10s to 1h. Default 1m.
+	SyncInterval time.Duration `yaml:"sync_interval"`
+	// MAC is this box's MAC address as the server lists it (mac_addr).
+	// Default: the MAC of Interface.
+	MAC string `yaml:"mac"`
+	// Interface names the network interface whose MAC identifies the box.
+	// Default: the one with the default route.
+	Interface string `yaml:"interface"`
+	// Vendor builds the RTSP paths of the server's IP cameras (stream_prop
+	// 0): hikvision or dahua. Default "hikvision".
+	Vendor string `yaml:"vendor"`
+}
+
+// API enables this box's own 云录播 /api/v1.
+type API struct {
+	// UnionID is the API credential clients exchange for a token
+	// (access_token). Required.
+	UnionID Secret `yaml:"unionid"`
+	// StorageAddr is the box's base URL as clients reach it, used for
+	// storage_addr and play_url. Default: taken from each request's Host.
+	StorageAddr string `yaml:"storage_addr"`
 }
 
 // OneNET is the OneNET video platform.

@@ -55,6 +55,9 @@ type Config struct {
 
 	// Cloud holds the optional vendor cloud sections.
 	Cloud Cloud `yaml:"cloud"`
+
+	// API enables this box's own 云录播 /api/v1. Default: nil (off).
+	API *API `yaml:"api"`
 }
 
 // Log sets the level and format of the log.

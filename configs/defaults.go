@@ -72,6 +72,14 @@ func applyDefaults(c *Config, set func(path string) bool) {
 	if r.MinFree == "" {
 		r.MinFree = defaultMinFree
 	}
+	if y := c.Cloud.Yunlubo; y != nil {
+		if y.SyncInterval == 0 {
+			y.SyncInterval = time.Minute
+		}
+		if y.Vendor == "" {
+			y.Vendor = VendorHikvision
+		}
+	}
 	if t := c.Cloud.TPLink; t != nil && t.API == "" {
 		t.API = defaultTPLinkAPI
 	}

@@ -62,6 +62,12 @@ func (c *Config) validate(set func(path string) bool) problems {
 		c.Schedule[i].validate(&ps, fmt.Sprintf("schedule[%d]", i), c, set)
 	}
 	c.Cloud.validate(&ps)
+	if c.API != nil {
+		checkRequired(&ps, "api.unionid", string(c.API.UnionID))
+		if c.API.StorageAddr != "" {
+			checkHTTPURL(&ps, "api.storage_addr", c.API.StorageAddr)
+		}
+	}
 	return ps
 }
 
@@ -182,6 +188,13 @@ func (cl *Cloud) validate(ps *problems) {
 	if y := cl.Yunlubo; y != nil {
 		checkHTTPURL(ps, "cloud.yunlubo.url", y.URL)
 		checkRequired(ps, "cloud.yunlubo.unionid", string(y.UnionID))
+		checkDuration(ps, "cloud.yunlubo.sync_interval", y.SyncInterval, 10*time.Second, time.Hour)
+		checkOneOf(ps, "cloud.yunlubo.vendor", y.Vendor, VendorHikvision, VendorDahua)
+		if y.MAC != "" {
+			if _, err := net.ParseMAC(y.MAC); err != nil {
+				ps.add("cloud.yunlubo.mac", "%q is not a MAC address like aa:bb:cc:dd:ee:ff", y.MAC)
+			}
+		}
 	}
 	if o := cl.OneNET; o != nil {
 		checkHTTPURL(ps, "cloud.onenet.api", o.API)

@@ -183,9 +183,13 @@ channels:
   - {id: pw, device: {vendor: hikvision, host: 10.0.0.1, user: u, password: new}}
   - {id: keep, source: "rtsp://cam/1"}
 `)
+	// A rename alone is not a change (it applies in place).
 	added, removed, changed := ChannelDiff(old, cur)
-	if !slices.Equal(added, []string{"new"}) || !slices.Equal(removed, []string{"gone"}) || !slices.Equal(changed, []string{"name", "pw"}) {
+	if !slices.Equal(added, []string{"new"}) || !slices.Equal(removed, []string{"gone"}) || !slices.Equal(changed, []string{"pw"}) {
 		t.Errorf("diff = +%v -%v ~%v", added, removed, changed)
+	}
+	if r := ChannelsRenamed(old, cur); !slices.Equal(r, []string{"name"}) {
+		t.Errorf("renamed = %v, want [name]", r)
 	}
 	added, removed, changed = ChannelDiff(nil, old)
 	if len(added) != 4 || removed != nil || changed != nil {
