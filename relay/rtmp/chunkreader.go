@@ -2,6 +2,7 @@ package rtmp
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"time"
 )
 
@@ -21,6 +22,7 @@ type inbound struct {
 
 	handshake int       // handshake bytes still to pass through
 	hsSince   time.Time // first handshake byte
+	progress  time.Time // the last handshake bytes or whole message
 
 	chunkSize uint32
 	streams   map[uint32]*chunkStream
@@ -76,6 +78,11 @@ func (r *inbound) pendingSince() time.Time {
 	return oldest
 }
 
+// lastProgress returns when the last handshake bytes or non-empty message
+// arrived; the zero time before any. Bytes that complete nothing (empty
+// messages, a message trickled in) are not progress.
+func (r *inbound) lastProgress() time.Time { return r.progress }
+
 // feed parses p, received at now, handing each completed message to
 // deliver. An error (the peer's, wrapping ErrProtocol, or deliver's) ends
 // the connection; feed must not be called again after one.
@@ -84,6 +91,7 @@ func (r *inbound) feed(p []byte, now time.Time) error {
 		if r.hsSince.IsZero() {
 			r.hsSince = now
 		}
+		r.progress = now
 		n := min(r.handshake, len(p))
 		if err := r.deliver(p[:n]); err != nil {
 			return err
@@ -98,6 +106,11 @@ func (r *inbound) feed(p []byte, now time.Time) error {
 			return err
 		}
 	}
+	return r.parse(p, now)
+}
+
+// parse consumes chunk headers and payload.
+func (r *inbound) parse(p []byte, now time.Time) error {
 	for len(p) > 0 {
 		if r.cur != nil {
 			n, err := r.payload(p, now)
@@ -107,12 +120,9 @@ func (r *inbound) feed(p []byte, now time.Time) error {
 			p = p[n:]
 			continue
 		}
-		n, err := r.header(p, now)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return nil // the rest of the header is in a later read
+		n, done, err := r.header(p, now)
+		if err != nil || !done {
+			return err // !done: the rest of the header is in a later read
 		}
 		p = p[n:]
 	}
@@ -120,25 +130,33 @@ func (r *inbound) feed(p []byte, now time.Time) error {
 }
 
 // header consumes one chunk header from p, using bytes saved from earlier
-// reads. It returns how many bytes of p it used; 0 with a nil error means
-// p ended inside the header, and p has been saved.
-func (r *inbound) header(p []byte, now time.Time) (int, error) {
+// reads. It returns how many bytes of p it used, and false when p ended
+// inside the header (p has then been saved).
+func (r *inbound) header(p []byte, now time.Time) (int, bool, error) {
 	old := r.nhdr
 	take := copy(r.hdr[old:], p)
 	b := r.hdr[:old+take]
 	n, err := r.parseHeader(b, now)
-	if err != nil {
-		return 0, err
-	}
-	if n == 0 {
-		if take < len(p) {
-			return 0, protocolError("chunk header longer than %d bytes", maxHeader) // cannot happen
-		}
+	switch {
+	case err != nil:
+		return 0, false, err
+	case n == 0 && take < len(p):
+		return 0, false, protocolError("chunk header longer than %d bytes", maxHeader) // cannot happen
+	case n == 0:
 		r.nhdr = len(b)
-		return 0, nil
+		return 0, false, nil
 	}
 	r.nhdr = 0
-	return n - old, nil
+	if n < old {
+		// The header ended inside the saved bytes: four bytes peeked
+		// for a repeated extended timestamp were payload after all.
+		// They come before p. (Their own parse never peeks again: the
+		// saved bytes are gone.)
+		var rest [maxHeader]byte
+		k := copy(rest[:], b[n:old])
+		return 0, true, r.parse(rest[:k], now)
+	}
+	return n - old, true, nil
 }
 
 // parseHeader parses the chunk header at the start of b and sets up the
@@ -271,17 +289,20 @@ func (r *inbound) payload(p []byte, now time.Time) (int, error) {
 	if len(cs.buf)-headroom < cs.length {
 		return k, nil // more chunks to come
 	}
+	r.progress = now
 	return k, r.complete(cs)
 }
 
 // grow makes room for k more payload bytes in cs's buffer, never beyond
-// the declared length, within the connection's buffer budget.
+// the declared length, within the connection's buffer budget. The size
+// depends only on how much has arrived, not on how the reads split it,
+// so whether a peer exceeds the budget does not depend on the network.
 func (r *inbound) grow(cs *chunkStream, k int) error {
 	need := len(cs.buf) + k
 	if need <= cap(cs.buf) {
 		return nil
 	}
-	size := min(max(need, 2*cap(cs.buf), 4<<10), headroom+cs.length)
+	size := min(max(4<<10, 1<<bits.Len(uint(need-1))), headroom+cs.length)
 	if r.buffered-cap(cs.buf)+size > maxBuffered {
 		return protocolError("more than %d bytes of unfinished messages", maxBuffered)
 	}

@@ -84,16 +84,24 @@ func (c *serverConn) readLoop(ctx context.Context) error {
 	var ack acker
 	in := newInbound(func(b []byte) error { return guard(func() error { return c.h.Input(b) }) })
 	buf := make([]byte, readBufSize)
+	start := time.Now()
 	for {
-		// A playing peer sends next to nothing; write deadlines catch dead
-		// players instead. Whatever a peer has begun to send, it must
-		// finish within the read timeout.
+		// A publisher, or a peer still setting up, must complete a
+		// message every read timeout: bytes that complete nothing (empty
+		// messages, a trickle) do not keep it. A playing peer sends next
+		// to nothing; write deadlines catch dead players instead.
+		// Whatever a peer has begun to send, it must finish within the
+		// read timeout.
 		deadline := time.Time{}
 		switch end := c.endBy.Load(); {
 		case end != 0:
 			deadline = time.Unix(0, end)
 		case !c.player:
-			deadline = time.Now().Add(c.srv.opts.ReadTimeout)
+			last := in.lastProgress()
+			if last.IsZero() {
+				last = start
+			}
+			deadline = last.Add(c.srv.opts.ReadTimeout)
 		}
 		stalled := false
 		if since := in.pendingSince(); !since.IsZero() {
@@ -137,8 +145,13 @@ func (c *serverConn) readLoop(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			if ne := net.Error(nil); errors.As(rerr, &ne) && ne.Timeout() && stalled {
-				return protocolError("a message begun %s ago is still unfinished", c.srv.opts.ReadTimeout)
+			if ne := net.Error(nil); errors.As(rerr, &ne) && ne.Timeout() {
+				switch {
+				case stalled:
+					return protocolError("a message begun %s ago is still unfinished", c.srv.opts.ReadTimeout)
+				case c.endBy.Load() == 0 && !c.player:
+					return fmt.Errorf("no complete message for %s: %w", c.srv.opts.ReadTimeout, rerr)
+				}
 			}
 			return rerr
 		}

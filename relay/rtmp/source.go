@@ -8,6 +8,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/yapingcat/gomedia/go-codec"
 	gortmp "github.com/yapingcat/gomedia/go-rtmp"
 
 	"github.com/lubo-edge/lubo/media"
@@ -17,8 +18,8 @@ import (
 // NewSource returns a relay.Source that plays rtmp://host[:port]/app/name
 // from an RTMP server or camera. Each Run is one connection: it announces
 // the tracks at the first keyframe and returns an error when the peer
-// fails, stays silent for 10 s, ends the stream or changes codec
-// parameters; it returns nil only when ctx is done.
+// fails, sends no audio or video for 10 s, ends the stream or changes
+// codec parameters; it returns nil only when ctx is done.
 func NewSource(url string) relay.Source { return &playSource{url: url, silence: readTimeout} }
 
 type playSource struct {
@@ -73,7 +74,12 @@ func (p *playSession) run(conn net.Conn) error {
 	p.conv = newConverter(p.begin, p.frame)
 	client := gortmp.NewRtmpClient()
 	client.SetOutput(w.write)
-	client.OnFrame(p.conv.push)
+	start := time.Now()
+	lastByte, lastMedia := start, start
+	client.OnFrame(func(cid codec.CodecID, pts, dts uint32, frame []byte) {
+		lastMedia = lastByte
+		p.conv.push(cid, pts, dts, frame)
+	})
 	client.OnStatus(p.status)
 	client.OnError(func(code, _ string) {
 		if code != "" {
@@ -90,9 +96,11 @@ func (p *playSession) run(conn net.Conn) error {
 	in := newInbound(func(b []byte) error { return guard(func() error { return client.Input(b) }) })
 	buf := make([]byte, readBufSize)
 	for {
-		// Silence ends the session, and so does a message (or the
-		// handshake) the server began and has not finished.
-		deadline, stalled := time.Now().Add(p.silence), false
+		// The session ends when the server sends no audio or video for
+		// p.silence, whatever else it sends (a camera that is still
+		// streaming never pauses that long), and when it leaves a
+		// message or the handshake unfinished that long.
+		deadline, stalled := lastMedia.Add(p.silence), false
 		if since := in.pendingSince(); !since.IsZero() && since.Add(p.silence).Before(deadline) {
 			deadline, stalled = since.Add(p.silence), true
 		}
@@ -101,7 +109,8 @@ func (p *playSession) run(conn net.Conn) error {
 		}
 		n, rerr := conn.Read(buf)
 		if n > 0 {
-			if err := in.feed(buf[:n], time.Now()); err != nil {
+			lastByte = time.Now()
+			if err := in.feed(buf[:n], lastByte); err != nil {
 				return fmt.Errorf("rtmp: %s: %w", addr, err)
 			}
 			if p.failed == nil && p.conv.err != nil {
@@ -119,9 +128,12 @@ func (p *playSession) run(conn net.Conn) error {
 		if rerr != nil {
 			var ne net.Error
 			if errors.As(rerr, &ne) && ne.Timeout() {
-				if stalled {
+				switch {
+				case stalled:
 					return fmt.Errorf("rtmp: %s: %w", addr,
 						protocolError("a message begun %s ago is still unfinished", p.silence))
+				case lastByte.After(deadline.Add(-p.silence)):
+					return fmt.Errorf("rtmp: %s: no audio or video for %s", addr, p.silence)
 				}
 				return fmt.Errorf("rtmp: %s: no data for %s", addr, p.silence)
 			}
