@@ -23,9 +23,11 @@ func maskAddress(raw string) string {
 	if err != nil || u.Opaque != "" || u.Host == "" {
 		return redact.Mask
 	}
+	masked := false
 	if u.User != nil {
 		if _, ok := u.User.Password(); ok {
 			u.User = url.UserPassword(u.User.Username(), redact.Mask)
+			masked = true
 		}
 	}
 	if u.Fragment != "" || u.RawFragment != "" {
@@ -45,5 +47,9 @@ func maskAddress(raw string) string {
 		}
 		u.RawQuery = strings.Join(parts, "&")
 	}
-	return u.String()
+	out := u.String()
+	if masked { // userinfo comes first: the first escaped mask is the password
+		out = strings.Replace(out, url.QueryEscape(redact.Mask), redact.Mask, 1)
+	}
+	return out
 }
