@@ -142,11 +142,11 @@ func TestHikyunmouRefusalsExit1WithTheHint(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e, _, path := hikCloud(t)
+			e, _, _ := hikCloud(t)
 			if c.setup != nil {
 				c.setup(e)
 			}
-			path = cloudConfig(t, fmt.Sprintf("  hikyunmou: {api: %q, client_id: %q, client_secret: %q}", e.URL(), hikClientID, c.secret))
+			path := cloudConfig(t, fmt.Sprintf("  hikyunmou: {api: %q, client_id: %q, client_secret: %q}", e.URL(), hikClientID, c.secret))
 			r := runCloud(t, "hikyunmou", "confirm", "-config", path, "-serial", hikSerial, "-validate-code", hikCode, "-group", "g").want(t, 1)
 			r.stderrHas(t, c.want...)
 			r.noSecrets(t, append(hikSecrets(e), c.secret)...)
