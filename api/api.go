@@ -6,6 +6,7 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -30,6 +31,19 @@ type Box interface {
 	Recorder() *recorder.Recorder
 	// Snapshots takes the channels' snapshots; nil when there are none.
 	Snapshots() *snapshot.Snapshotter
+	// Clouds is the state of each cloud the box talks to.
+	Clouds() []CloudStatus
+}
+
+// CloudStatus is one cloud connection as the dashboard and metrics show it.
+type CloudStatus struct {
+	Name     string    // "yunlubo", "onenet", …
+	Server   string    // its address, redacted
+	OK       bool      // the last attempt succeeded
+	LastSync time.Time // the last success; zero: never
+	Error    string    // the last failure, "" after a success; holds no secret
+	Failures uint64    // failed attempts since start
+	Detail   string    // one line for the dashboard, e.g. "gather 3: 12 channels, 40 courses"
 }
 
 // ChannelInfo is one channel as the dashboard and metrics see it.
@@ -66,6 +80,7 @@ func NewServer(box Box, log *slog.Logger, version string) *Server {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		newChannelCollector(box),
 		newRecordCollector(box),
+		newCloudCollector(box),
 	)
 	s.mux.HandleFunc("GET /live/{file}", s.serveFLV)
 	s.mux.HandleFunc("GET /hls/{ch}/{file}", s.serveHLS)

@@ -83,5 +83,9 @@ func (s *Server) serveChannelsJSON(w http.ResponseWriter, _ *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-cache")
-	_ = json.NewEncoder(w).Encode(map[string]any{"time": time.Now().Format(time.RFC3339), "channels": rows})
+	clouds := s.box.Clouds()
+	if clouds == nil {
+		clouds = []CloudStatus{}
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"time": time.Now().Format(time.RFC3339), "channels": rows, "clouds": clouds})
 }

@@ -61,6 +61,10 @@ func Compose(base *Config, overlays ...Overlay) (*Config, []Problem) {
 				ps.add(path+".id", "%q is already a channel of %s; left out", ch.ID, owner)
 				continue
 			}
+			if ch.Device != nil { // defaults fill it in: the overlay's stays as given
+				d := *ch.Device
+				ch.Device = &d
+			}
 			applyChannelDefaults(&ch, path, func(p string) bool { return overlaySet(ch, p, path) })
 			var cp problems
 			ch.validate(&cp, path)

@@ -52,6 +52,9 @@ func TestCompose(t *testing.T) {
 	if len(base.Channels) != 1 || len(base.Schedule) != 1 || base.Record.Slice != 30*time.Minute {
 		t.Fatal("Compose modified its base")
 	}
+	if o.Channels[0].Device.Port != 0 {
+		t.Fatal("Compose modified its overlay (defaults filled into the overlay's device)")
+	}
 	// A server's nonsense settings are refused, the file's kept.
 	got, problems = Compose(base, Overlay{Origin: "yunlubo", Record: &RecordSettings{Slice: 99 * time.Hour, OverlapKeyframes: 9}})
 	if got.Record.Slice != 30*time.Minute || len(problems) != 2 {

@@ -34,6 +34,12 @@ type Options struct {
 	// Backoff paces source reconnects. Default: relay's (1 s for the first
 	// two minutes of an outage, then doubling to a 30 s cap).
 	Backoff relay.Backoff
+	// DB is the store, opened once by the caller and shared with the
+	// clouds. Default: the daemon opens {data_dir}/lubo.db itself.
+	DB *storage.DB
+	// Clouds reports the state of the clouds the box talks to, for the
+	// dashboard and /metrics. Default: none.
+	Clouds func() []api.CloudStatus
 	// Sources opens channel sources. Default sources.Builtin() (no cloud
 	// cameras: their resolvers come from the cloud wiring).
 	Sources *sources.Registry
@@ -58,9 +64,11 @@ type Daemon struct {
 	rtsp   *rtsp.Server
 
 	// Made by Listen, closed when Run returns.
-	db    *storage.DB
-	rec   *recorder.Recorder
-	snaps *snapshot.Snapshotter
+	db     *storage.DB
+	ownDB  bool // opened here, closed when Run returns
+	clouds func() []api.CloudStatus
+	rec    *recorder.Recorder
+	snaps  *snapshot.Snapshotter
 
 	mu       sync.RWMutex
 	cfg      *configs.Config
@@ -84,6 +92,7 @@ func New(cfg *configs.Config, opts Options) (*Daemon, error) {
 	d := &Daemon{
 		log: opts.Logger, version: opts.Version, backoff: opts.Backoff, cfg: cfg, channels: map[string]*channel{},
 		shutdownTimeout: opts.ShutdownTimeout, stopTimeout: opts.StopTimeout, sources: opts.Sources,
+		db: opts.DB, clouds: opts.Clouds,
 	}
 	for _, chCfg := range cfg.Channels {
 		c, err := d.newChannel(chCfg, cfg.HLS)
@@ -122,9 +131,14 @@ func (d *Daemon) Listen() error {
 // openStore opens {data_dir}/lubo.db and makes the snapshotter and the
 // recorder on it.
 func (d *Daemon) openStore() error {
-	db, err := storage.Open(filepath.Join(d.cfg.DataDir, "lubo.db"), storage.Options{Logger: d.log})
-	if err != nil {
-		return fmt.Errorf("data_dir %s: %w", d.cfg.DataDir, err)
+	db := d.db
+	if db == nil {
+		var err error
+		db, err = storage.Open(filepath.Join(d.cfg.DataDir, "lubo.db"), storage.Options{Logger: d.log})
+		if err != nil {
+			return fmt.Errorf("data_dir %s: %w", d.cfg.DataDir, err)
+		}
+		d.ownDB = true
 	}
 	loc := d.cfg.Location()
 	dec, err := snapshot.NewDecoder(snapshot.DecoderOptions{})
@@ -140,7 +154,9 @@ func (d *Daemon) openStore() error {
 		Config: d.cfg, DB: db, Streams: d.MainStream, Snapshots: d.snaps, Logger: d.log,
 	})
 	if err != nil {
-		db.Close()
+		if d.ownDB {
+			db.Close()
+		}
 		return err
 	}
 	d.db, d.rec = db, rec
@@ -148,7 +164,7 @@ func (d *Daemon) openStore() error {
 }
 
 func (d *Daemon) closeStore() {
-	if d.db == nil {
+	if d.db == nil || !d.ownDB {
 		return
 	}
 	if err := d.db.Close(); err != nil {
@@ -172,6 +188,14 @@ func (d *Daemon) snapshotSource(id string) func() *media.Frame {
 		}
 		return c.live.LatestKeyframe()
 	}
+}
+
+// Clouds is the state of the clouds the box talks to (api.Box).
+func (d *Daemon) Clouds() []api.CloudStatus {
+	if d.clouds == nil {
+		return nil
+	}
+	return d.clouds()
 }
 
 // Recorder records the lessons (api.Box).

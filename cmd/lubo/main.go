@@ -19,8 +19,8 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"github.com/lubo-edge/lubo/box"
 	"github.com/lubo-edge/lubo/configs"
-	"github.com/lubo-edge/lubo/daemon"
 	"github.com/lubo-edge/lubo/internal/redact"
 	"github.com/lubo-edge/lubo/recorder/schedule"
 	"github.com/lubo-edge/lubo/relay/sources"
@@ -149,32 +149,8 @@ func cmdRun(args []string, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-
-	d, err := daemon.New(cfg, daemon.Options{Logger: log, Version: version})
-	if err == nil {
-		err = d.Listen()
-	}
-	if err != nil {
-		log.Error("cannot start", "err", err)
-		return 1
-	}
-	var updates <-chan *configs.Config
-	watchDone := make(chan struct{})
-	if *path != "" {
-		w := configs.NewWatcher(*path, log)
-		updates = w.Updates()
-		go func() {
-			defer close(watchDone)
-			if err := w.Run(ctx); err != nil {
-				log.Error("config watcher stopped; edits are no longer applied", "err", err)
-			}
-		}()
-	} else {
-		close(watchDone)
-	}
-	err = d.Run(ctx, updates)
+	err := box.Run(ctx, box.Options{Config: cfg, ConfigPath: *path, Logger: log, Version: version})
 	stop()
-	<-watchDone
 	if err != nil && !errors.Is(err, context.Canceled) {
 		log.Error("stopped", "err", err)
 		return 1

@@ -1,0 +1,60 @@
+package api
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+var (
+	timeNow   = time.Now
+	timeSince = time.Since
+)
+
+// cloudCollector reports each cloud connection's state at scrape time.
+type cloudCollector struct {
+	box                    Box
+	up, lastSync, failures *prometheus.Desc
+	staleSeconds           *prometheus.Desc
+}
+
+func newCloudCollector(box Box) *cloudCollector {
+	d := func(name, help string) *prometheus.Desc {
+		return prometheus.NewDesc("lubo_cloud_"+name, help, []string{"cloud"}, nil)
+	}
+	return &cloudCollector{
+		box:          box,
+		up:           d("up", "1 when the last attempt to reach the cloud succeeded."),
+		lastSync:     d("last_sync_timestamp_seconds", "Unix time of the last successful sync; 0 if never."),
+		failures:     d("failures_total", "Failed attempts to reach the cloud since start."),
+		staleSeconds: d("not_synced_seconds", "Seconds since the last successful sync (since start if never)."),
+	}
+}
+
+func (c *cloudCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.up, c.lastSync, c.failures, c.staleSeconds} {
+		ch <- d
+	}
+}
+
+func (c *cloudCollector) Collect(ch chan<- prometheus.Metric) {
+	for _, st := range c.box.Clouds() {
+		up, last, stale := 0.0, 0.0, 0.0
+		if st.OK {
+			up = 1
+		}
+		if !st.LastSync.IsZero() {
+			last = float64(st.LastSync.UnixNano()) / 1e9
+			stale = timeSince(st.LastSync).Seconds()
+		} else {
+			stale = timeSince(started).Seconds()
+		}
+		ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, up, st.Name)
+		ch <- prometheus.MustNewConstMetric(c.lastSync, prometheus.GaugeValue, last, st.Name)
+		ch <- prometheus.MustNewConstMetric(c.failures, prometheus.CounterValue, float64(st.Failures), st.Name)
+		ch <- prometheus.MustNewConstMetric(c.staleSeconds, prometheus.GaugeValue, stale, st.Name)
+	}
+}
+
+// started is when the process began, for "never synced" durations.
+var started = timeNow()

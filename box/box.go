@@ -1,0 +1,128 @@
+// Package box is the running lubo as a whole: it opens the store, starts
+// the daemon (channels, recording, HTTP, RTSP) and the clouds it talks to
+// (the 云录播 gather sync, cloud camera resolvers), and feeds the daemon
+// the config file merged with what the clouds supply. The daemon never
+// imports a cloud; this package is where they meet.
+package box
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync"
+
+	"github.com/lubo-edge/lubo/api"
+	"github.com/lubo-edge/lubo/configs"
+	"github.com/lubo-edge/lubo/daemon"
+	"github.com/lubo-edge/lubo/relay/sources"
+	"github.com/lubo-edge/lubo/storage"
+)
+
+// Options configure Run.
+type Options struct {
+	// Config is the loaded config file. Required.
+	Config *configs.Config
+	// ConfigPath is watched for edits; "" (the demo) watches nothing.
+	ConfigPath string
+	Logger     *slog.Logger
+	Version    string
+	// Ready, when set, is called once the listeners are bound, with the
+	// daemon (tests read its addresses).
+	Ready func(*daemon.Daemon)
+}
+
+// Run serves until ctx ends.
+func Run(ctx context.Context, opts Options) error {
+	cfg, log := opts.Config, opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	db, err := storage.Open(filepath.Join(cfg.DataDir, "lubo.db"), storage.Options{Logger: log})
+	if err != nil {
+		return fmt.Errorf("data_dir %s: %w", cfg.DataDir, err)
+	}
+	defer db.Close()
+
+	comp := newComposer(cfg, log)
+	clouds := &cloudSet{}
+	reg := sources.Builtin()
+	if err := addResolvers(reg, cfg.Cloud, log); err != nil {
+		log.Error("cloud cameras cannot be resolved", "err", err)
+	}
+	gsync := startGather(cfg.Cloud.Yunlubo, db, log, comp, clouds)
+
+	d, err := daemon.New(comp.current(), daemon.Options{
+		Logger: log, Version: opts.Version, DB: db, Sources: reg, Clouds: clouds.statuses,
+	})
+	if err == nil {
+		err = d.Listen()
+	}
+	if err != nil {
+		return err
+	}
+	if opts.Ready != nil {
+		opts.Ready(d)
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	if opts.ConfigPath != "" {
+		w := configs.NewWatcher(opts.ConfigPath, log)
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			if err := w.Run(ctx); err != nil {
+				log.Error("config watcher stopped; edits are no longer applied", "err", err)
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case next := <-w.Updates():
+					warnRestartOnly(log, cfg, next)
+					comp.setBase(next)
+				}
+			}
+		}()
+	}
+	if gsync != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = gsync.Run(ctx, comp.setOverlay) }()
+	}
+	return d.Run(ctx, comp.out)
+}
+
+// warnRestartOnly logs edits the running box does not take up.
+func warnRestartOnly(log *slog.Logger, running, next *configs.Config) {
+	if fmt.Sprint(running.Cloud) != fmt.Sprint(next.Cloud) || (running.API == nil) != (next.API == nil) {
+		log.Warn("config reload: cloud and api settings change only on restart; keeping the old ones")
+	}
+}
+
+// cloudSet collects the status functions of the running clouds.
+type cloudSet struct {
+	mu  sync.Mutex
+	fns []func() api.CloudStatus
+}
+
+func (c *cloudSet) add(fn func() api.CloudStatus) {
+	c.mu.Lock()
+	c.fns = append(c.fns, fn)
+	c.mu.Unlock()
+}
+
+func (c *cloudSet) statuses() []api.CloudStatus {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]api.CloudStatus, 0, len(c.fns))
+	for _, fn := range c.fns {
+		out = append(out, fn())
+	}
+	return out
+}
