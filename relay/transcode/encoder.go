@@ -28,12 +28,14 @@ type encoderSpec struct {
 // args is the ffmpeg command line. Raw G.711 in on stdin, ADTS out on
 // stdout. The input side reads at most 320 bytes at a time (-blocksize),
 // else ffmpeg waits for a 32 KiB buffer to fill (seconds of 8 kHz audio);
-// probing is skipped because the format is given, and every packet is
-// flushed to the pipe as soon as it is muxed.
+// probing is cut short because the format is given, and every packet is
+// flushed to the pipe as soon as it is muxed. Not "-fflags nobuffer": it
+// throws away the packet read while probing, 40 ms of sound, which shows
+// as audio 40 ms early (TestJudgeMP4AndHLS caught it).
 func (s encoderSpec) args() []string {
 	return []string{
 		"-hide_banner", "-nostdin", "-loglevel", "error",
-		"-fflags", "nobuffer", "-probesize", "32", "-analyzeduration", "0",
+		"-probesize", "32", "-analyzeduration", "0",
 		"-f", s.codecIn, "-ar", strconv.Itoa(s.inRate), "-ac", strconv.Itoa(s.channels),
 		"-blocksize", "320", "-i", "pipe:0",
 		"-map", "0:a", "-c:a", "aac", "-profile:a", "aac_low",

@@ -17,7 +17,8 @@ const maxHeld = 512
 // primingAUs is how many access units the encoder puts out before the one
 // that starts with the first input sample: ffmpeg's AAC encoder delays its
 // output by 1024 samples (its initial_padding), so the first unit decodes
-// to what came before the input. It is dropped; measured by TestPriming.
+// to what came before the input. It is dropped; TestJudgeMP4AndHLS measures
+// the result (tone bursts heard within 10 ms of their place).
 const primingAUs = 1
 
 // healthyRun is how long an encoder must have run for its death to count
@@ -216,15 +217,17 @@ func (r *run) drainOutput() {
 	}
 }
 
-// releaseVideo writes the held pictures whose audio is out: those before
+// releaseVideo writes the held pictures whose audio is out: those up to
 // the next access unit's time. Without a running encoder nothing is held;
 // a picture held longer than MaxHold (in stream time) goes regardless.
 func (r *run) releaseVideo() {
 	for len(r.held) > 0 {
 		v := r.held[0]
 		if r.enc != nil && len(r.held) <= maxHeld && r.newest-v.DTS <= r.s.opts.MaxHold {
+			// A picture goes before audio of the same time, so an output
+			// that starts at a keyframe keeps the audio that starts with it.
 			next, ok := r.clock.peek()
-			if !ok || v.DTS >= next {
+			if !ok || v.DTS > next {
 				return
 			}
 		}
