@@ -168,10 +168,10 @@ func (h *Handler) names() (subjects, teachers []named, err error) {
 		return nil
 	}
 	for _, co := range courses {
-		if err := add(&subjects, seenS, storage.BoxKindSubject, co.Subject); err != nil {
+		if err := add(&subjects, seenS, storage.BoxKindSubject, co.subject); err != nil {
 			return nil, nil, err
 		}
-		if err := add(&teachers, seenT, storage.BoxKindTeacher, co.Teacher); err != nil {
+		if err := add(&teachers, seenT, storage.BoxKindTeacher, co.teacher); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -22,9 +22,10 @@ type Options struct {
 	Box Box
 	// Records is the records index (usually StoreRecords). Required.
 	Records Records
-	// OnChange is called (in its own goroutine-free way: synchronously, after
-	// the answer's data is stored) when API channels or courses changed, so
-	// the daemon re-composes its configuration. Optional.
+	// OnChange is called synchronously, after the change is stored and
+	// before the answer is sent, when API channels or courses changed, so
+	// the daemon re-composes its configuration. It should not block for
+	// long (hand the work to the daemon's loop). Optional.
 	OnChange func()
 	// Now is the clock of tokens, tickets and leases. Default time.Now.
 	Now func() time.Time
