@@ -5,6 +5,7 @@ import (
 
 	"github.com/lubo-edge/lubo/cloud/ezviz"
 	"github.com/lubo-edge/lubo/cloud/hikyunmou"
+	"github.com/lubo-edge/lubo/cloud/onenet"
 	"github.com/lubo-edge/lubo/cloud/tplink"
 	"github.com/lubo-edge/lubo/configs"
 )
@@ -68,6 +69,25 @@ func HikYunmou(c *configs.HikYunmou, opts Options) (*hikyunmou.Client, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cloud.hikyunmou: %w", err)
+	}
+	return cl, nil
+}
+
+// OneNET builds a OneNET video platform client from cloud.onenet, sending
+// the product's master key (use WithKey for a device key).
+func OneNET(c *configs.OneNET, opts Options) (*onenet.Client, error) {
+	if c == nil {
+		return nil, &NotConfiguredError{Section: "onenet", Keys: "api, master_key, product_id"}
+	}
+	cl, err := onenet.New(onenet.Config{
+		API:        c.API,
+		Key:        onenet.Secret(string(c.MasterKey)),
+		ProductID:  c.ProductID,
+		HTTPClient: opts.HTTPClient,
+		Logger:     opts.Logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cloud.onenet: %w", err)
 	}
 	return cl, nil
 }

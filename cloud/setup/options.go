@@ -18,7 +18,8 @@ type Options struct {
 	HTTPClient *http.Client
 
 	// Now and Sleep replace the clock, for tests that drive expiry and polling
-	// without waiting. Default: the real clock.
+	// without waiting. Default: the real clock. OneNET's client takes no
+	// clock: its retry pauses are always real.
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/lubo-edge/lubo/cloud/ezviz/ezviztest"
 	"github.com/lubo-edge/lubo/cloud/hikyunmou"
 	"github.com/lubo-edge/lubo/cloud/hikyunmou/hikyunmoutest"
+	"github.com/lubo-edge/lubo/cloud/onenet/onenettest"
 	"github.com/lubo-edge/lubo/cloud/setup"
 	"github.com/lubo-edge/lubo/cloud/tplink"
 	"github.com/lubo-edge/lubo/cloud/tplink/tplinktest"
@@ -99,6 +100,7 @@ func TestMissingSectionsAreNotConfiguredErrors(t *testing.T) {
 		{func() error { _, err := setup.TPLink(nil, setup.Options{}); return err }(), "tplink", "cloud: {tplink: {ak, sk}}"},
 		{func() error { _, err := setup.Ezviz(nil, setup.Options{}); return err }(), "ezviz", "cloud: {ezviz: {app_key, app_secret}}"},
 		{func() error { _, err := setup.HikYunmou(nil, setup.Options{}); return err }(), "hikyunmou", "cloud: {hikyunmou: {api, client_id, client_secret}}"},
+		{func() error { _, err := setup.OneNET(nil, setup.Options{}); return err }(), "onenet", "cloud: {onenet: {api, master_key, product_id}}"},
 	}
 	for _, c := range checks {
 		var nc *setup.NotConfiguredError
@@ -247,6 +249,43 @@ func TestHikYunmouFromConfig(t *testing.T) {
 		t.Errorf("bad api: %v", err)
 	}
 	noSecret(t, "the error", fmt.Sprint(err), secret)
+}
+
+func TestOneNETFromConfig(t *testing.T) {
+	const master = "onenet-master-never-printed-11"
+	cloud := onenettest.New(t, onenettest.Config{MasterKey: master})
+	id, _ := cloud.AddDevice("box")
+	cloud.AddChannel(id, onenettest.Channel{ID: 1, Title: "c1"})
+	cloud.FailNext(1, http.StatusServiceUnavailable, 0)
+
+	tr := &countingTransport{}
+	var logs bytes.Buffer
+	client, err := setup.OneNET(&configs.OneNET{API: cloud.URL(), MasterKey: master, ProductID: cloud.ProductID()}, options(newClock(), tr, &logs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	chs, err := client.Channels(context.Background(), id)
+	if err != nil || len(chs) != 1 {
+		t.Fatalf("Channels: %v %+v", err, chs)
+	}
+	if tr.n.Load() != 2 {
+		t.Errorf("%d requests through the injected HTTP client, want 2 (503, then the answer)", tr.n.Load())
+	}
+	if logs.Len() == 0 {
+		t.Error("the injected logger saw nothing of the retry")
+	}
+	// Product-level calls need the product id from the section.
+	if _, err := client.Files(context.Background(), ""); err != nil {
+		t.Errorf("Files: %v", err)
+	}
+	noSecret(t, "the client", printed(client), master)
+	noSecret(t, "the logs", logs.String(), master)
+
+	_, err = setup.OneNET(&configs.OneNET{API: "://", MasterKey: master, ProductID: "1"}, setup.Options{})
+	if err == nil || !strings.HasPrefix(err.Error(), "cloud.onenet: ") {
+		t.Errorf("bad api: %v", err)
+	}
+	noSecret(t, "the error", fmt.Sprint(err), master)
 }
 
 func TestOptionsPrintNoSecretsBecauseTheyHoldNone(t *testing.T) {

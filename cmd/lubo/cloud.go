@@ -43,7 +43,7 @@ type cloudRunner func(ctx context.Context, env *cloudEnv) (any, error)
 
 // cloudVendors lists every vendor the command knows, in usage order.
 func cloudVendors() []cloudVendor {
-	return []cloudVendor{tplinkVendor(), ezvizVendor(), hikyunmouVendor()}
+	return []cloudVendor{tplinkVendor(), ezvizVendor(), hikyunmouVendor(), onenetVendor()}
 }
 
 // cloudEnv is what a verb runs with: the loaded config and where to report.
