@@ -185,8 +185,22 @@ func (s *Server) serveRecordsJSON(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
+	sessions := rec.Sessions()
+	open := map[string]recorder.SessionStatus{} // by the open slice's path
+	for _, st := range sessions {
+		if st.Path != "" {
+			open[st.Path] = st
+		}
+	}
 	out := make([]recordJSON, 0, len(recs))
 	for _, x := range recs {
+		if st, ok := open[x.Path]; ok && x.State == storage.StateRecording {
+			// The store learns size and duration when the slice closes;
+			// while it is written they come from the session.
+			cp := *x
+			cp.Size, cp.Duration = st.Bytes, st.Duration
+			x = &cp
+		}
 		j := recordJSON{Record: x}
 		if x.State.Finished() && x.Path != "" && x.Size > 0 {
 			j.URL = "/records/" + x.Path
@@ -196,7 +210,7 @@ func (s *Server) serveRecordsJSON(w http.ResponseWriter, r *http.Request) {
 		}
 		out = append(out, j)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"total": total, "records": out, "sessions": rec.Sessions()})
+	writeJSON(w, http.StatusOK, map[string]any{"total": total, "records": out, "sessions": sessions})
 }
 
 // serveRecordStart is POST /api/record/start?channel=c1&duration=45m.

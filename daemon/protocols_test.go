@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lubo-edge/lubo/internal/judge"
+	"github.com/lubo-edge/lubo/internal/testkit"
 	"github.com/lubo-edge/lubo/relay/rtmp"
 	"github.com/lubo-edge/lubo/testdata/testmedia"
 )
@@ -94,7 +95,7 @@ func TestDualStreamChannelServesSubToViewers(t *testing.T) {
 		t.Fatalf("viewers get %s, want the 320x240 sub stream", out)
 	}
 	m, _ := b.d.MainStream("dual")
-	waitFor(t, "main stream up", func() bool { tr := m.Tracks(); return tr != nil && tr.Video != nil })
+	testkit.WaitFor(t, "main stream up", func() bool { tr := m.Tracks(); return tr != nil && tr.Video != nil })
 	if v := m.Tracks().Video; v.Width != 640 {
 		t.Fatalf("main stream is %dx%d, want 640x360", v.Width, v.Height)
 	}

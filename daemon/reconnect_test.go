@@ -9,10 +9,10 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/lubo-edge/lubo/internal/fakecam"
 	"github.com/lubo-edge/lubo/internal/judge"
+	"github.com/lubo-edge/lubo/internal/testkit"
 	"github.com/lubo-edge/lubo/testdata/testmedia"
 )
 
@@ -23,19 +23,6 @@ func startCam(t *testing.T, addr string, files map[string]string) *fakecam.Camer
 		t.Fatal(err)
 	}
 	return cam
-}
-
-// waitFor polls cond until it holds; the deadline only turns a hang into a
-// failure that says what was awaited.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 func openFDs(t *testing.T) int {
@@ -57,16 +44,16 @@ func TestCameraRestartsReconnectWithoutLeaks(t *testing.T) {
 	b := startBox(t, fmt.Sprintf("  - {id: c1, source: \"rtsp://%s/cam1\", on_demand: false}\n", addr))
 	st, _ := b.d.MainStream("c1")
 	stats := st.Stats()
-	waitFor(t, "first session", func() bool { return stats.Sessions.Load() == 1 && stats.Up.Load() })
+	testkit.WaitFor(t, "first session", func() bool { return stats.Sessions.Load() == 1 && stats.Up.Load() })
 	if code, body := get(t, b.http+"/hls/c1/index.m3u8"); code != 200 {
 		t.Fatalf("playlist: %d %s", code, body)
 	}
 
 	restart := func(i int) {
 		cam.Close()
-		waitFor(t, "lubo to notice the camera is gone", func() bool { return !stats.Up.Load() })
+		testkit.WaitFor(t, "lubo to notice the camera is gone", func() bool { return !stats.Up.Load() })
 		cam = startCam(t, addr, files)
-		waitFor(t, fmt.Sprintf("session %d", i+2), func() bool { return stats.Sessions.Load() == uint64(i+2) && stats.Up.Load() })
+		testkit.WaitFor(t, fmt.Sprintf("session %d", i+2), func() bool { return stats.Sessions.Load() == uint64(i+2) && stats.Up.Load() })
 		get(t, b.http+"/hls/c1/index.m3u8") // keep HLS alive
 	}
 	restart(0)
@@ -75,7 +62,7 @@ func TestCameraRestartsReconnectWithoutLeaks(t *testing.T) {
 	for i := 1; i < 20; i++ {
 		restart(i)
 	}
-	waitFor(t, "goroutines and file descriptors to settle", func() bool {
+	testkit.WaitFor(t, "goroutines and file descriptors to settle", func() bool {
 		runtime.GC()
 		g, f := runtime.NumGoroutine(), openFDs(t)
 		t.Logf("goroutines %d (was %d), fds %d (was %d)", g, goroutines, f, fds)
@@ -87,7 +74,7 @@ func TestCameraRestartsReconnectWithoutLeaks(t *testing.T) {
 
 	// The playlist marks the reconnects once segments after them exist.
 	var playlist string
-	waitFor(t, "a discontinuity in the playlist", func() bool {
+	testkit.WaitFor(t, "a discontinuity in the playlist", func() bool {
 		_, playlist = get(t, b.http+"/hls/c1/index.m3u8")
 		return strings.Contains(playlist, "#EXT-X-DISCONTINUITY")
 	})

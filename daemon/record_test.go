@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lubo-edge/lubo/internal/judge"
+	"github.com/lubo-edge/lubo/internal/testkit"
 	"github.com/lubo-edge/lubo/testdata/testmedia"
 )
 
@@ -37,6 +38,7 @@ type recordsReply struct {
 		CoverURL string `json:"cover_url"`
 		Trigger  string `json:"trigger"`
 		Duration int64  `json:"duration_ns"`
+		Size     int64  `json:"size"`
 	} `json:"records"`
 }
 
@@ -83,17 +85,25 @@ func TestManualRecordingOverHTTP(t *testing.T) {
 	if code, body := post(t, api+"start?channel=c1"); code != 409 || !strings.Contains(body["error"].(string), "already recording") {
 		t.Errorf("second start: %d %v, want 409", code, body)
 	}
-	waitFor(t, "the dashboard to show the recording", func() bool {
+	testkit.WaitFor(t, "the dashboard to show the recording", func() bool {
 		_, body := get(t, b.http+"/dashboard/channels.json")
 		return strings.Contains(body, `"phase":"recording"`)
 	})
-	waitFor(t, "a snapshot", func() bool { code, _ := get(t, b.http+"/snapshots/c1.jpg"); return code == 200 })
-	time.Sleep(2 * time.Second)
+	testkit.WaitFor(t, "a snapshot", func() bool { code, _ := get(t, b.http+"/snapshots/c1.jpg"); return code == 200 })
+	// The recording in progress shows its size and duration growing.
+	var growing recordsReply
+	testkit.WaitFor(t, "two seconds recorded, shown while recording", func() bool {
+		growing = getRecords(t, b.http+"/api/records?channel=c1&state=recording")
+		return growing.Total == 1 && growing.Records[0].Duration >= int64(2*time.Second)
+	})
+	if growing.Records[0].Size <= 0 {
+		t.Errorf("recording in progress shows size %d", growing.Records[0].Size)
+	}
 	if code, body := post(t, api+"stop?channel=c1"); code != 200 {
 		t.Fatalf("stop: %d %v", code, body)
 	}
 	var list recordsReply
-	waitFor(t, "the recording to be listed complete", func() bool {
+	testkit.WaitFor(t, "the recording to be listed complete", func() bool {
 		list = getRecords(t, b.http+"/api/records?channel=c1&state=complete")
 		return list.Total == 1 && list.Records[0].CoverURL != ""
 	})
@@ -151,7 +161,7 @@ func TestRecordingG711CameraKeepsVideo(t *testing.T) {
 		t.Fatalf("start: %d %v", code, body)
 	}
 	var list recordsReply
-	waitFor(t, "the recording", func() bool {
+	testkit.WaitFor(t, "the recording", func() bool {
 		list = getRecords(t, b.http+"/api/records?channel=g711&state=complete")
 		return list.Total == 1
 	})

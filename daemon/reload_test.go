@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/lubo-edge/lubo/configs"
+	"github.com/lubo-edge/lubo/internal/testkit"
 	"github.com/lubo-edge/lubo/testdata/testmedia"
 )
 
@@ -15,7 +16,7 @@ func TestReloadRestartsOnlyChangedChannels(t *testing.T) {
 	b := startBox(t, fileChannel("keep", h264, false)+fileChannel("change", h264, false)+fileChannel("drop", h264, false))
 	keep, _ := b.d.MainStream("keep")
 	change, _ := b.d.MainStream("change")
-	waitFor(t, "channels up", func() bool { return keep.Stats().Up.Load() && change.Stats().Up.Load() })
+	testkit.WaitFor(t, "channels up", func() bool { return keep.Stats().Up.Load() && change.Stats().Up.Load() })
 
 	cfg, err := configs.Parse([]byte(fmt.Sprintf("data_dir: %s\nhttp: {listen: \"127.0.0.1:0\"}\nrtsp: {listen: \"127.0.0.1:0\"}\nchannels:\n%s",
 		t.TempDir(), fileChannel("keep", h264, false)+fileChannel("change", h265, false)+fileChannel("add", h264, false))), "new.yaml")
@@ -23,7 +24,7 @@ func TestReloadRestartsOnlyChangedChannels(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.update <- cfg
-	waitFor(t, "reload applied", func() bool { _, ok := b.d.MainStream("add"); return ok })
+	testkit.WaitFor(t, "reload applied", func() bool { _, ok := b.d.MainStream("add"); return ok })
 
 	if s, _ := b.d.MainStream("keep"); s != keep {
 		t.Error("unchanged channel was restarted")
@@ -41,7 +42,7 @@ func TestReloadRestartsOnlyChangedChannels(t *testing.T) {
 		t.Error("the old stream of a changed channel still takes readers")
 	}
 	s, _ := b.d.MainStream("change")
-	waitFor(t, "changed channel up with its new source", func() bool {
+	testkit.WaitFor(t, "changed channel up with its new source", func() bool {
 		tr := s.Tracks()
 		return tr != nil && tr.Video != nil && tr.Video.Codec.String() == "H265"
 	})

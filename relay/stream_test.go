@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lubo-edge/lubo/internal/testkit"
 	"github.com/lubo-edge/lubo/media"
 )
 
@@ -223,9 +224,7 @@ func TestOnDemandStartsAndStops(t *testing.T) {
 	readN(t, r, 2)
 	r.Close()
 	// The idle timer stops the source; a new reader starts a second session.
-	for s.Stats().Up.Load() {
-		time.Sleep(time.Millisecond)
-	}
+	testkit.WaitFor(t, "the idle source stopped", func() bool { return !s.Stats().Up.Load() })
 	r2, _ := s.AddReader("viewer2")
 	if n := <-src.started; n != 2 {
 		t.Fatalf("session %d, want 2", n)

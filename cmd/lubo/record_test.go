@@ -14,6 +14,7 @@ import (
 
 	"github.com/lubo-edge/lubo/configs"
 	"github.com/lubo-edge/lubo/daemon"
+	"github.com/lubo-edge/lubo/internal/testkit"
 	"github.com/lubo-edge/lubo/testdata/testmedia"
 )
 
@@ -79,25 +80,30 @@ func TestRecordCommand(t *testing.T) {
 			t.Errorf("lubo %s: exit %d %q %q, want %d with %q", strings.Join(c.args, " "), code, out, errs, c.code, c.want)
 		}
 	}
-	time.Sleep(time.Second)
+	// Stop once something was recorded (an empty recording is not kept).
+	testkit.WaitFor(t, "a second recorded", func() bool {
+		resp, err := http.Get(addr + "/api/records?state=recording")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var list struct {
+			Records []struct {
+				Duration int64 `json:"duration_ns"`
+			} `json:"records"`
+		}
+		return json.NewDecoder(resp.Body).Decode(&list) == nil && len(list.Records) == 1 && list.Records[0].Duration >= int64(time.Second)
+	})
 	if code, out, errs := runCLI("record", "stop", "-channel", "c1", "-addr", addr); code != 0 || !strings.Contains(out, "stopping") {
 		t.Fatalf("stop: exit %d %q %q", code, out, errs)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	testkit.WaitFor(t, "the recording listed as complete", func() bool {
 		resp, err := http.Get(addr + "/api/records?state=complete")
 		if err != nil {
 			t.Fatal(err)
 		}
+		defer resp.Body.Close()
 		var list struct{ Total int }
-		err = json.NewDecoder(resp.Body).Decode(&list)
-		resp.Body.Close()
-		if err == nil && list.Total == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the recording was not listed as complete")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return json.NewDecoder(resp.Body).Decode(&list) == nil && list.Total == 1
+	})
 }

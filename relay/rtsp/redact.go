@@ -11,6 +11,10 @@ import (
 // credentials (or asked for some and the URL had none).
 var ErrAuthFailed = errors.New("authentication failed")
 
+// ErrStalled is wrapped by source errors when the camera stayed connected
+// but sent no media for the read timeout.
+var ErrStalled = errors.New("no media")
+
 // sourceError is what a Source returns: the redacted address, the step that
 // failed and the cause, with any copy of the password masked.
 type sourceError struct {

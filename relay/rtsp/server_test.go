@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lubo-edge/lubo/internal/testkit"
 	"github.com/lubo-edge/lubo/relay"
 )
 
@@ -139,18 +140,5 @@ func TestServerNoMediaIs503(t *testing.T) {
 	if !strings.Contains(string(out), "503") {
 		t.Errorf("ffprobe output does not mention 503:\n%s", out)
 	}
-	waitFor(t, "reader detached after the failed DESCRIBE", func() bool { return st.ReaderCount() == 0 })
-}
-
-// waitFor polls cond for up to 10 s; the bound is a failure deadline, not
-// a timing assertion.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for: %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testkit.WaitFor(t, "reader detached after the failed DESCRIBE", func() bool { return st.ReaderCount() == 0 })
 }

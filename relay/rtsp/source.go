@@ -223,7 +223,7 @@ func (s *Source) wait(ctx context.Context, c *gortsplib.Client, sess *pullSessio
 				if ctx.Err() != nil {
 					return nil
 				}
-				return s.fail("read", fmt.Errorf("no media for %s", idle.Round(time.Second)), u)
+				return s.fail("read", fmt.Errorf("%w for %s", ErrStalled, idle.Round(time.Second)), u)
 			}
 		}
 	}
