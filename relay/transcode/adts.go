@@ -11,14 +11,12 @@ import (
 // each AAC access unit. ffmpeg's adts muxer writes one access unit per
 // frame, so the stream splits into access units without a decoder.
 const (
-	adtsHeaderLen    = 7
-	adtsCRCLen       = 2
-	adtsMaxFrameLen  = 1<<13 - 1 // frame_length is 13 bits
-	adtsMaxResync    = 64 << 10  // bytes skipped looking for a sync word before giving up
-	aacObjectTypeLC  = 2
-	aacSamplesPerAU  = 1024
-	adtsMaxChannels  = 7
-	adtsRateIndexMax = 12
+	adtsHeaderLen   = 7
+	adtsCRCLen      = 2
+	adtsMaxFrameLen = 1<<13 - 1 // frame_length is 13 bits
+	adtsMaxResync   = 64 << 10  // bytes skipped looking for a sync word before giving up
+	aacObjectTypeLC = 2
+	aacSamplesPerAU = 1024
 )
 
 // aacSampleRates is the sampling_frequency_index table of ISO 14496-3.

@@ -55,16 +55,16 @@ func (c *sampleClock) place(dts time.Duration, n int) (silence, skip int, gap bo
 	case drift > driftTolerance:
 		return int(samples(drift, c.inRate)), 0, true
 	case drift < -driftTolerance:
-		return 0, min(n, int(samples(-drift, c.inRate))), true
+		if -drift >= duration(int64(n), c.inRate) {
+			return 0, n, true // all of it was fed already
+		}
+		return 0, int(samples(-drift, c.inRate)), true
 	}
 	return 0, 0, false
 }
 
 // add counts n samples fed to the encoder.
 func (c *sampleClock) add(n int) { c.fed += int64(n) }
-
-// started reports whether any input has been placed.
-func (c *sampleClock) started() bool { return len(c.anchors) > 0 }
 
 // inputTime is the timestamp of input sample number in.
 func (c *sampleClock) inputTime(in int64) time.Duration {
@@ -122,16 +122,15 @@ func (c *sampleClock) dropPassedAnchors() {
 	}
 }
 
-// auDuration is the length of one access unit.
-func (c *sampleClock) auDuration() time.Duration { return duration(aacSamplesPerAU, c.outRate) }
-
 // duration is n samples at rate, without overflow for any n of a
 // realistic session (whole seconds and the rest are converted apart).
 func duration(n, rate int64) time.Duration {
 	return time.Duration(n/rate)*time.Second + time.Duration(n%rate)*time.Second/time.Duration(rate)
 }
 
-// samples is how many samples at rate fit in d, rounded to nearest.
+// samples is how many samples at rate fit in d (d ≥ 0), rounded to
+// nearest, without overflow for any d.
 func samples(d time.Duration, rate int64) int64 {
-	return (int64(d)*rate + int64(time.Second)/2) / int64(time.Second)
+	whole, rest := int64(d/time.Second), int64(d%time.Second)
+	return whole*rate + (rest*rate+int64(time.Second)/2)/int64(time.Second)
 }

@@ -40,7 +40,6 @@ type run struct {
 	encStarted time.Time
 	clock      *sampleClock
 	failures   int // encoder deaths in a row
-	silence    []byte
 
 	restartTimer *time.Timer
 	restartC     <-chan time.Time
