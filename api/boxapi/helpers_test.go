@@ -2,6 +2,7 @@ package boxapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -108,6 +109,38 @@ type env struct {
 	logs    *syncBuffer
 	changes int
 	mu      sync.Mutex
+	sources []*fakeSource // of c101, y12
+}
+
+// fakeSource is a camera that announces when it starts and stops and
+// delivers nothing in between.
+type fakeSource struct{ started, stopped chan struct{} }
+
+func (s *fakeSource) Run(ctx context.Context, _ relay.Publisher) error {
+	s.started <- struct{}{}
+	<-ctx.Done()
+	s.stopped <- struct{}{}
+	return nil
+}
+
+// waitFor waits for a signal of a fake source, failing after a minute.
+func waitFor(t *testing.T, c chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-c:
+	case <-time.After(time.Minute):
+		t.Fatalf("%s: never happened", what)
+	}
+}
+
+// quiet checks that nothing is on c now.
+func quiet(t *testing.T, c chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-c:
+		t.Fatalf("%s happened", what)
+	default:
+	}
 }
 
 type syncBuffer struct {
@@ -179,6 +212,17 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e.h = h
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	for _, id := range []string{"c101", "y12"} {
+		src := &fakeSource{started: make(chan struct{}, 100), stopped: make(chan struct{}, 100)}
+		st := relay.NewStream(id, src, relay.StreamOptions{OnDemand: true, IdleTimeout: time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
+		box.streams[id] = st
+		e.sources = append(e.sources, src)
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = st.Run(ctx) }()
+	}
 	e.srv = httptest.NewServer(h)
 	t.Cleanup(e.srv.Close)
 	t.Cleanup(func() {

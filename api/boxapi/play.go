@@ -107,12 +107,14 @@ func (h *Handler) playRecord(c *call) (any, *refusal) {
 func (h *Handler) routePlay(mux *http.ServeMux) {
 	vendor, _ := fs.Sub(web, "web/vendor")
 	mux.Handle("GET /play/assets/", http.StripPrefix("/play/assets/", http.FileServerFS(vendor)))
-	mux.HandleFunc("GET /play/{kind}/{ticket}/{$}", h.ticketed(h.servePage))
+	for _, kind := range []string{kindLive, kindRecord} {
+		mux.HandleFunc("GET /play/"+kind+"/{ticket}/{$}", h.ticketed(h.servePage))
+		mux.HandleFunc("POST /play/"+kind+"/{ticket}/heartbeat", h.ticketed(h.serveHeartbeat))
+		mux.HandleFunc("POST /play/"+kind+"/{ticket}/bye", h.serveBye)
+	}
 	mux.HandleFunc("GET /play/live/{ticket}/stream.flv", h.ticketed(h.serveFLV))
 	mux.HandleFunc("GET /play/live/{ticket}/hls/{file}", h.ticketed(h.serveHLS))
 	mux.HandleFunc("GET /play/record/{ticket}/video.mp4", h.ticketed(h.serveMP4))
-	mux.HandleFunc("POST /play/{kind}/{ticket}/heartbeat", h.ticketed(h.serveHeartbeat))
-	mux.HandleFunc("POST /play/{kind}/{ticket}/bye", h.serveBye)
 	mux.HandleFunc("/play/", func(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "no such play page; play_camera and play_record give the address of one", http.StatusNotFound)
 	})
@@ -126,10 +128,7 @@ func (h *Handler) ticketed(next func(w http.ResponseWriter, r *http.Request, t t
 		text := r.PathValue("ticket")
 		t, err := h.tickets.parse(text)
 		if err == nil {
-			kind := r.PathValue("kind")
-			if kind == "" { // the media routes name their kind in the pattern
-				kind, _, _ = strings.Cut(strings.TrimPrefix(r.URL.Path, "/play/"), "/")
-			}
+			kind, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/play/"), "/")
 			if t.kind != kind {
 				err = errTicketBad
 			}
