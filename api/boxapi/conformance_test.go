@@ -251,11 +251,11 @@ func TestAccessToken(t *testing.T) {
 func TestRequestsOutsideTheAPI(t *testing.T) {
 	e := newEnv(t)
 	for path, want := range map[string]int{
-		"/api/v1/nothing":                                404,
-		"/api/v1/List_Camera":                            404,
-		"/api/v1/":                                       404,
-		"/api/v1/list_camera/token":                      400,
-		"/api/v1/list_camera?a=%zz":                      400,
+		"/api/v1/nothing":           404,
+		"/api/v1/List_Camera":       404,
+		"/api/v1/":                  404,
+		"/api/v1/list_camera/token": 400,
+		"/api/v1/list_camera?a=%zz": 400,
 		"/api/v1/version?x=" + strings.Repeat("y", 9000): 400,
 	} {
 		status, body := e.raw(path)
