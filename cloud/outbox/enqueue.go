@@ -23,9 +23,10 @@ var ErrUnknownTarget = errors.New("outbox: unknown target")
 // already holds keeps the queued item (*it becomes it) and, if it.Owned,
 // deletes the new, redundant file.
 //
-// With a disk floor set, older snapshots give way first; a recording is
-// queued even when nothing can make room, since the queue never drops one
-// for space.
+// With a disk floor set and the disk (which already holds the file) below
+// it, older snapshots and covers give way first; if that is not enough, a
+// new snapshot or cover is dropped (ErrNoSpace), while a recording is
+// queued anyway, since the queue never drops one for space.
 func (q *Queue) Enqueue(it *Item) error { return q.enqueue(it, true) }
 
 // enqueue is Enqueue; checkSpace false when the caller made room already.
@@ -36,7 +37,7 @@ func (q *Queue) enqueue(it *Item, checkSpace bool) error {
 	if it.Enqueued.IsZero() {
 		it.Enqueued = q.opts.Clock.Now()
 	}
-	if checkSpace && !q.MakeRoom(uint64(max(it.Size, 0))) && droppableForSpace(it) {
+	if checkSpace && !q.MakeRoom(0) && droppableForSpace(it) {
 		q.counter(it.Target).drop(DropSpace)
 		q.log.Warn("outbox: no room for a new item, dropped", append(itemArgs(it), "reason", DropSpace, "bytes", it.Size)...)
 		if it.Owned {

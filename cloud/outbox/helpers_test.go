@@ -100,7 +100,7 @@ type fakeTarget struct {
 
 	mu       sync.Mutex
 	stored   map[string][]byte
-	order    []string            // names in the order they were stored
+	order    []string               // names in the order they were stored
 	attempts map[string][]time.Time // per name
 	fail     func(_ context.Context, it outbox.Item) error
 	got      chan string // every stored name, if not nil
