@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -175,4 +179,50 @@ func TestCloudBadConfigExits1WithoutSecrets(t *testing.T) {
 	r.stderrHas(t, "cloud.ezviz.api")
 	r.noSecrets(t, "topsecret-1")
 	runCloud(t, "ezviz", "live-address", "-config", path+".missing", "-serial", "D1", "-channel", "1").want(t, 1)
+}
+
+// `lubo cloud` runs beside a daemon on the same data_dir: it must not open
+// (or even create) lubo's database there.
+func TestCloudLeavesTheDataDirAlone(t *testing.T) {
+	e, _ := ezvizCloud(t)
+	dataDir := filepath.Join(t.TempDir(), "lubo-data")
+	path := writeConfig(t, fmt.Sprintf("data_dir: %s\ncloud:\n  ezviz: {api: %q, app_key: %q, app_secret: %q}\n", dataDir, e.URL(), ezvizKey, ezvizSecret))
+	runCloud(t, "ezviz", "live-address", "-config", path, "-serial", ezvizSerial, "-channel", "1").want(t, 0)
+	if _, err := os.Stat(dataDir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("data_dir %s was touched (stat: %v)", dataDir, err)
+	}
+}
+
+// FuzzCloudArgs: whatever is typed after `lubo cloud`, the command answers
+// with 0, 1 or 2 and never panics; a usage error prints its reason on stderr
+// and nothing on stdout. The config file does not exist, so nothing reaches
+// a network.
+func FuzzCloudArgs(f *testing.F) {
+	f.Add("tplink stream-url -qrcode ABCDEFGH123456789 -channel 1 -type sdvod")
+	f.Add("ezviz ptz -serial D1 -channel 1 -direction zoom-in -duration 1s")
+	f.Add("ezviz playback-address -serial D1 -channel 1 -start 2026-11-27T08:00:00 -stop 2026-11-27T09:00:00")
+	f.Add("hikyunmou confirm -serial S -validate-code C -group G")
+	f.Add("onenet picture -file x.jpg -device 1 -channel 1")
+	f.Add("onenet status -device 1,2,3")
+	f.Add("tplink devices -children -show-secrets -verbose")
+	f.Add("ezviz -h")
+	missing := filepath.Join(f.TempDir(), "missing.yaml")
+	f.Fuzz(func(t *testing.T, line string) {
+		args := strings.Fields(line)
+		args = append(args, "-config", missing)
+		var out, errb bytes.Buffer
+		code := cmdCloud(args, &out, &errb)
+		switch code {
+		case 0:
+		case 1, 2:
+			if errb.Len() == 0 {
+				t.Fatalf("%q: exit %d with nothing on stderr", line, code)
+			}
+			if out.Len() != 0 {
+				t.Fatalf("%q: exit %d with stdout %q", line, code, out.String())
+			}
+		default:
+			t.Fatalf("%q: exit %d", line, code)
+		}
+	})
 }
