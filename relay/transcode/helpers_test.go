@@ -148,13 +148,19 @@ type clipSource struct {
 	gate     chan struct{}
 	// paused is closed when the source waits at the gate.
 	paused chan struct{}
+	// realtime publishes each frame when its time has come, as a camera.
+	realtime bool
 }
 
 func (s *clipSource) Run(ctx context.Context, out relay.Publisher) error {
 	for i, c := range s.sessions {
 		tracks := *c.tracks
 		out.Begin(&tracks)
+		began := time.Now()
 		for j, f := range c.frames {
+			if s.realtime && !waitUntil(ctx, began.Add(f.DTS-c.frames[0].DTS)) {
+				return nil
+			}
 			if at, ok := s.pauseAt[i]; ok && at == j {
 				close(s.paused)
 				select {
@@ -170,6 +176,18 @@ func (s *clipSource) Run(ctx context.Context, out relay.Publisher) error {
 	}
 	<-ctx.Done()
 	return nil
+}
+
+// waitUntil waits for the clock to reach t; false when ctx ended first.
+func waitUntil(ctx context.Context, t time.Time) bool {
+	timer := time.NewTimer(time.Until(t))
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // rig is a parent stream fed by a source and the AAC stream derived from it.
