@@ -34,7 +34,7 @@ type tplinkDeviceOut struct {
 	QRCode       string `json:"qrcode,omitempty"`
 	Name         string `json:"name"`
 	Type         string `json:"type"`
-	Model        string `json:"model"`
+	Model        string `json:"model,omitempty"`
 	Status       string `json:"status"` // online, offline, or status(N) for a value the document does not list
 	IP           string `json:"ip,omitempty"`
 	MAC          string `json:"mac,omitempty"`
