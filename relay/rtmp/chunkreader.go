@@ -355,6 +355,10 @@ func (r *inbound) complete(cs *chunkStream) error {
 			r.abort(other)
 		}
 		return nil
+	case msgCommandAMF0:
+		if err := checkAMF0(body); err != nil {
+			return err
+		}
 	}
 	start := headroom - putChunkHeader(cs.buf[:headroom], cs.ts, cs.length, cs.typ, cs.streamID)
 	return r.deliver(cs.buf[start : headroom+cs.length])

@@ -227,10 +227,41 @@ func readerCases() []readerCase {
 				rawChunk{fmt: 1, csid: 6, ts: 40, length: 5, typ: msgVideo, payload: video300[:5]},
 			),
 			want: []gotMessage{{40, msgVideo, 1, video300[:5]}}},
+		{name: "command", in: message(3, 0, msgCommandAMF0, 0, connectCommand, 128, false),
+			want: []gotMessage{{0, msgCommandAMF0, 0, connectCommand}}},
+		{name: "command with a 4 GiB long string", in: message(3, 0, msgCommandAMF0, 0, hugeLongString, 128, false), wantErr: true},
+		{name: "command cut short", in: message(3, 0, msgCommandAMF0, 0, connectCommand[:len(connectCommand)-1], 128, false), wantErr: true},
 		{name: "too many chunk streams", in: manyStreams(maxChunkStreams + 1), wantErr: true},
 		{name: "unfinished messages beyond the buffer budget", in: halfSent(3, maxVideoMessage), wantErr: true},
 	}
 }
+
+// connectCommand is connect(1, {app: "live", tcUrl: ..., fpad: false,
+// audioCodecs: 3191, list: [1, null], when: date}).
+var connectCommand = func() []byte {
+	b := amfString(nil, "connect")
+	b = amfNumber(b, 1)
+	b = append(b, amf0Object)
+	prop := func(k string) { b = append(binary.BigEndian.AppendUint16(b, uint16(len(k))), k...) }
+	prop("app")
+	b = amfString(b, "live")
+	prop("tcUrl")
+	b = amfString(b, "rtmp://127.0.0.1/live")
+	prop("fpad")
+	b = append(b, amf0Boolean, 0)
+	prop("audioCodecs")
+	b = amfNumber(b, 3191)
+	prop("list")
+	b = append(b, amf0StrictArray, 0, 0, 0, 2)
+	b = amfNumber(b, 1)
+	b = append(b, amf0Null)
+	prop("when")
+	b = append(b, amf0Date, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+	return append(b, 0, 0, amf0ObjectEnd)
+}()
+
+// hugeLongString is a command whose long string declares 4 GiB.
+var hugeLongString = append(amfNumber(amfString(nil, "connect"), 1), amf0LongString, 0xFF, 0xFF, 0xFF, 0xFF, 'x')
 
 // manyStreams opens n chunk streams with one small message each.
 func manyStreams(n int) []byte {

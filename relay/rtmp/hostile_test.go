@@ -319,10 +319,6 @@ func TestHostilePeers(t *testing.T) {
 
 	t.Run("eight half-sent 16 MiB messages", func(t *testing.T) {
 		before := begin(t)
-		h := newHeapPeak()
-		conn := dial(t)
-		defer conn.Close()
-		attackerHandshake(t, conn)
 		const size = 0xFFFFFF
 		in := setChunkSize(size / 2)
 		for i := range 8 {
@@ -330,8 +326,10 @@ func TestHostilePeers(t *testing.T) {
 			in = append(in, make([]byte, size/2)...)
 		}
 		attack := len(in)
-		h.sample()
-		h.base = h.peak // the attack's own bytes are the test's, not the server's
+		h := newHeapPeak() // the attack's own bytes are the test's, not the server's
+		conn := dial(t)
+		defer conn.Close()
+		attackerHandshake(t, conn)
 		sent := writeAll(conn, in, h)
 		if sent == attack {
 			t.Errorf("the server took all %d bytes", attack)
@@ -349,10 +347,6 @@ func TestHostilePeers(t *testing.T) {
 
 	t.Run("eight mostly sent messages of the largest accepted size", func(t *testing.T) {
 		before := begin(t)
-		h := newHeapPeak()
-		conn := dial(t)
-		defer conn.Close()
-		attackerHandshake(t, conn)
 		const size = maxVideoMessage
 		in := setChunkSize(size / 8 * 7)
 		for i := range 8 {
@@ -360,8 +354,10 @@ func TestHostilePeers(t *testing.T) {
 			in = append(in, make([]byte, size/8*7)...)
 		}
 		attack := len(in)
-		h.sample()
-		h.base = h.peak
+		h := newHeapPeak()
+		conn := dial(t)
+		defer conn.Close()
+		attackerHandshake(t, conn)
 		if sent := writeAll(conn, in, h); sent == attack {
 			t.Errorf("the server took all %d bytes", attack)
 		}

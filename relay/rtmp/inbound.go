@@ -55,6 +55,7 @@ const (
 	msgVideo        = 9
 	msgDataAMF3     = 15
 	msgDataAMF0     = 18
+	msgCommandAMF0  = 20
 	msgAggregate    = 22
 )
 

@@ -112,8 +112,8 @@ func (c *serverConn) readLoop(ctx context.Context) error {
 		if err := c.conn.SetReadDeadline(deadline); err != nil {
 			return err
 		}
-		if end := c.endBy.Load(); end != 0 && deadline.IsZero() {
-			// The writer ended the play while this loop cleared the
+		if end := c.endBy.Load(); end != 0 && (deadline.IsZero() || time.Unix(0, end).Before(deadline)) {
+			// The writer ended the play while this loop set a later
 			// deadline: restore the hang-up deadline it set.
 			_ = c.conn.SetReadDeadline(time.Unix(0, end))
 		}
