@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -402,4 +403,134 @@ func TestOutboxSurvivesReopen(t *testing.T) {
 		t.Errorf("ids went back after reopen: %d after %d", c.ID, a.ID)
 	}
 	mustCheckOutbox(t, o)
+}
+
+// FuzzOutboxOps runs a program of outbox operations, with item fields
+// from the fuzzer, against a model: after every step the store must agree
+// with the model on each target's head, the totals and pending paths, and
+// Check must pass. Nothing may panic.
+func FuzzOutboxOps(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 0, 0, 1, 1, 2, 2}, "c101_snapshot_20261127T101800Z", "/data/x.jpg")
+	f.Add([]byte{0, 0, 0, 9, 3, 1, 4, 0, 6, 6, 6}, "a\x00b", "")
+	f.Add([]byte{0, 8, 0, 16, 0, 24, 5, 1, 7, 0}, strings.Repeat("n", 600), "p")
+	targets := []string{"onenet", "onenet2", "t"}
+	kinds := []OutboxKind{OutboxSnapshot, OutboxCover, OutboxRecord, OutboxFile, "bogus"}
+	f.Fuzz(func(t *testing.T, prog []byte, name, path string) {
+		if len(prog) > 64 {
+			prog = prog[:64]
+		}
+		o := openTest(t).Outbox()
+		model := map[uint64]*OutboxItem{}
+		for i := 0; i+1 < len(prog); i += 2 {
+			op, arg := prog[i]%8, int(prog[i+1])
+			target := targets[arg%len(targets)]
+			head := modelHead(model, target)
+			switch op {
+			case 0, 1: // enqueue
+				it := &OutboxItem{Target: target, Kind: kinds[arg%len(kinds)], Name: name + strconv.Itoa(arg%4), Path: path + strconv.Itoa(arg%3), Owned: arg%2 == 0, Size: int64(arg)}
+				valid := it.validate() == nil
+				created, err := o.Enqueue(it)
+				if valid != (err == nil) {
+					t.Fatalf("enqueue %+v: valid %v, err %v", it, valid, err)
+				}
+				if created {
+					c := *it
+					model[it.ID] = &c
+				}
+			case 2:
+				if head != nil {
+					if _, err := o.MarkDone(head.ID); err != nil {
+						t.Fatal(err)
+					}
+					delete(model, head.ID)
+				}
+			case 3:
+				if head != nil {
+					if _, err := o.MarkFailed(head.ID, time.Unix(int64(arg), 0), "e"); err != nil {
+						t.Fatal(err)
+					}
+					head.Attempts++
+				}
+			case 4:
+				if head != nil {
+					if _, err := o.MarkRefused(head.ID, "r"); err != nil {
+						t.Fatal(err)
+					}
+					head.State = OutboxRefused
+				}
+			case 5:
+				_, err := o.RetryNow(uint64(arg % 8))
+				if it := model[uint64(arg%8)]; it != nil {
+					it.State = OutboxWaiting
+				} else if !errors.Is(err, ErrNotFound) {
+					t.Fatalf("RetryNow of a missing item: %v", err)
+				}
+			case 6:
+				_, err := o.Drop(uint64(arg % 8))
+				if model[uint64(arg%8)] == nil && !errors.Is(err, ErrNotFound) {
+					t.Fatalf("Drop of a missing item: %v", err)
+				}
+				delete(model, uint64(arg%8))
+			case 7:
+				kind := kinds[arg%len(kinds)]
+				it, err := o.DropOldestOwned(kind)
+				var want *OutboxItem
+				for _, m := range model {
+					if m.Kind == kind && m.Owned && (want == nil || m.ID < want.ID) {
+						want = m
+					}
+				}
+				if want == nil {
+					if !errors.Is(err, ErrNotFound) {
+						t.Fatalf("DropOldestOwned(%s) = %v, %v; want none", kind, it, err)
+					}
+				} else if err != nil || it.ID != want.ID {
+					t.Fatalf("DropOldestOwned(%s) = %v, %v; want %d", kind, it, err, want.ID)
+				} else {
+					delete(model, want.ID)
+				}
+			}
+			compareOutbox(t, o, model, targets)
+		}
+	})
+}
+
+func modelHead(model map[uint64]*OutboxItem, target string) *OutboxItem {
+	var head *OutboxItem
+	for _, it := range model {
+		if it.Target == target && it.State == OutboxWaiting && (head == nil || it.ID < head.ID) {
+			head = it
+		}
+	}
+	return head
+}
+
+func compareOutbox(t *testing.T, o *Outbox, model map[uint64]*OutboxItem, targets []string) {
+	t.Helper()
+	mustCheckOutbox(t, o)
+	for _, target := range targets {
+		want := modelHead(model, target)
+		got, err := o.Head(target)
+		switch {
+		case want == nil && !errors.Is(err, ErrNotFound):
+			t.Fatalf("%s: head %v, %v; want none", target, got, err)
+		case want != nil && (err != nil || got.ID != want.ID || got.Attempts != want.Attempts):
+			t.Fatalf("%s: head %+v, %v; want %+v", target, got, err, want)
+		}
+	}
+	pending := map[string]bool{}
+	for _, it := range model {
+		if it.State == OutboxWaiting {
+			pending[it.Path] = true
+		}
+	}
+	got, err := o.PendingPaths()
+	if err != nil || len(got) != len(pending) {
+		t.Fatalf("pending paths %v, %v; want %v", got, err, pending)
+	}
+	for p := range pending {
+		if ok, err := o.HasPending(p); !ok || err != nil || !got[p] {
+			t.Fatalf("%q not pending (%v)", p, err)
+		}
+	}
 }
