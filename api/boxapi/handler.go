@@ -3,6 +3,7 @@ package boxapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -161,3 +162,14 @@ func (h *Handler) changed() {
 		h.opts.OnChange()
 	}
 }
+
+// String describes the handler without its unionid, tokens or ticket key.
+func (h *Handler) String() string {
+	return fmt.Sprintf("boxapi.Handler{unionid:****** leases:%d}", h.Leases())
+}
+
+// GoString is String, so %#v cannot print the secrets either.
+func (h *Handler) GoString() string { return h.String() }
+
+// LogValue logs the handler without its secrets.
+func (h *Handler) LogValue() slog.Value { return slog.StringValue(h.String()) }

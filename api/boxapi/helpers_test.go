@@ -99,7 +99,7 @@ func (c *testClock) Advance(d time.Duration) {
 // env is a handler on an httptest server with a fake box, a real store and
 // a records folder.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	h       *Handler
 	srv     *httptest.Server
 	box     *fakeBox
@@ -165,7 +165,7 @@ var cst = time.FixedZone("CST", 8*3600)
 // newEnv builds the standard box: config channel c101 (up), server camera
 // y12, server configured, a directory with one school, two grades, subjects
 // and teachers, a config course and a server course.
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	dir := t.TempDir()
 	db, err := storage.Open(filepath.Join(dir, "lubo.db"), storage.Options{})

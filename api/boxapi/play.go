@@ -42,7 +42,10 @@ const firstFrameWait = 20 * time.Second
 // writeTimeout ends a viewer whose connection stopped taking data.
 const writeTimeout = 15 * time.Second
 
-var pageIDPattern = regexp.MustCompile(`^[A-Za-z0-9]{8,64}$`)
+var (
+	pageIDPattern = regexp.MustCompile(`^[A-Za-z0-9]{8,64}$`)
+	assetName     = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+)
 
 // windowSize reads width and height (§3.31, §3.32): missing is the
 // default, anything but a whole number 1-8192 is 1010.
@@ -106,7 +109,19 @@ func (h *Handler) playRecord(c *call) (any, *refusal) {
 
 func (h *Handler) routePlay(mux *http.ServeMux) {
 	vendor, _ := fs.Sub(web, "web/vendor")
-	mux.Handle("GET /play/assets/", http.StripPrefix("/play/assets/", http.FileServerFS(vendor)))
+	assets := http.FileServerFS(vendor)
+	mux.HandleFunc("GET /play/assets/{name}", func(w http.ResponseWriter, r *http.Request) {
+		// Only the players' plain names: the file server answers 500 for
+		// names fs.ValidPath refuses (invalid UTF-8).
+		if !assetName.MatchString(r.PathValue("name")) {
+			http.Error(w, "no such asset", http.StatusNotFound)
+			return
+		}
+		r2 := r.Clone(r.Context())
+		r2.URL.Path, r2.URL.RawPath = "/"+r.PathValue("name"), ""
+		w.Header().Set("Cache-Control", "max-age=86400")
+		assets.ServeHTTP(w, r2)
+	})
 	for _, kind := range []string{kindLive, kindRecord} {
 		mux.HandleFunc("GET /play/"+kind+"/{ticket}/{$}", h.ticketed(h.servePage))
 		mux.HandleFunc("POST /play/"+kind+"/{ticket}/heartbeat", h.ticketed(h.serveHeartbeat))

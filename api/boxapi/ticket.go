@@ -72,7 +72,7 @@ func (s ticketSigner) parse(text string) (ticket, error) {
 	if !ok {
 		return ticket{}, errTicketBad
 	}
-	enc := base64.RawURLEncoding
+	enc := base64.RawURLEncoding.Strict() // one text per ticket
 	payload, err1 := enc.DecodeString(p64)
 	mac, err2 := enc.DecodeString(m64)
 	if err1 != nil || err2 != nil || !hmac.Equal(mac, s.mac(string(payload))) {
