@@ -22,7 +22,7 @@ func TestSecretsStayHidden(t *testing.T) {
 	lg := slog.New(slog.NewTextHandler(&logged, nil))
 	lg.Info("handler", "h", e.h, "opts", e.h.opts)
 	texts := []string{
-		fmt.Sprintf("%v", e.h), fmt.Sprintf("%+v", e.h), fmt.Sprintf("%#v", e.h), fmt.Sprintf("%s", e.h),
+		fmt.Sprintf("%v", e.h), fmt.Sprintf("%+v", e.h), fmt.Sprintf("%#v", e.h), e.h.String(),
 		fmt.Sprintf("%v", e.h.opts), fmt.Sprintf("%+v", e.h.opts), fmt.Sprintf("%#v", e.h.opts),
 		logged.String(), e.logs.String(), body, page,
 	}
