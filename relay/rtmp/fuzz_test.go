@@ -2,6 +2,7 @@ package rtmp
 
 import (
 	"fmt"
+	"runtime/metrics"
 	"testing"
 	"time"
 
@@ -126,9 +127,30 @@ func checkSplitInvariant(t *testing.T, data []byte) {
 	}
 }
 
+// allocated returns the bytes the process has allocated so far.
+func allocated() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+// maxFuzzAlloc bounds what one input may make lubo and gomedia allocate:
+// the reader's budget, gomedia's two copies of a largest message, and a
+// few copies of the input itself.
+func maxFuzzAlloc(data []byte) uint64 {
+	return maxBuffered + 2*maxVideoMessage + 16<<20 + 16*uint64(len(data))
+}
+
 // feedInChunks runs data through r after a handshake, in reads of up to
-// 1000 bytes, until the first error.
+// 1000 bytes, until the first error, and fails the test if that allocated
+// more than maxFuzzAlloc.
 func feedInChunks(t *testing.T, r *inbound, data []byte) {
+	before := allocated()
+	defer func() {
+		if n := allocated() - before; n > maxFuzzAlloc(data) {
+			t.Fatalf("%d input bytes made the readers allocate %d bytes", len(data), n)
+		}
+	}()
 	if err := r.feed(make([]byte, handshakeSize), time.Unix(0, 0)); err != nil {
 		return
 	}
