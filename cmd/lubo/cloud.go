@@ -46,10 +46,10 @@ func cloudVendors() []cloudVendor {
 	return []cloudVendor{tplinkVendor(), ezvizVendor(), hikyunmouVendor(), onenetVendor()}
 }
 
-// cloudEnv is what a verb runs with: the loaded config and where to report.
+// cloudEnv is what a verb runs with: the config file and where to report.
 type cloudEnv struct {
-	path        string // the -config file, for messages
-	cfg         *configs.Config
+	path        string          // the -config file
+	cfg         *configs.Config // loaded by config, after the verb checked its flags
 	opts        setup.Options
 	showSecrets bool
 	progress    io.Writer // stderr: progress lines for the installer
@@ -139,18 +139,12 @@ func runCloudVerb(vendor cloudVendor, verb cloudVerb, args []string, stdout, std
 		return 2
 	}
 
-	cfg, err := configs.Load(*path)
-	if err != nil {
-		printConfigError(stderr, *path, err)
-		return 1
-	}
 	level := slog.LevelWarn
 	if *verbose {
 		level = slog.LevelDebug
 	}
 	env := &cloudEnv{
 		path: *path,
-		cfg:  cfg,
 		opts: setup.Options{
 			Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level, ReplaceAttr: redact.ReplaceAttr})),
 			Now:    cloudTestSeams.now,
@@ -169,6 +163,11 @@ func runCloudVerb(vendor cloudVendor, verb cloudVerb, args []string, stdout, std
 		fs.Usage()
 		return 2
 	}
+	var ce *configError
+	if errors.As(err, &ce) {
+		printConfigError(stderr, *path, ce.err)
+		return 1
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %s\n", name, env.errorText(err))
 		return 1
@@ -181,6 +180,33 @@ func runCloudVerb(vendor cloudVendor, verb cloudVerb, args []string, stdout, std
 		return 1
 	}
 	return 0
+}
+
+// configError is a config file that does not load.
+type configError struct{ err error }
+
+func (e *configError) Error() string { return e.err.Error() }
+
+// config loads the -config file once. Verbs call it after checking their
+// flags, so a wrong command line is a usage error whatever the file holds.
+func (env *cloudEnv) config() (*configs.Config, error) {
+	if env.cfg == nil {
+		cfg, err := configs.Load(env.path)
+		if err != nil {
+			return nil, &configError{err: err}
+		}
+		env.cfg = cfg
+	}
+	return env.cfg, nil
+}
+
+// location is the config's timezone, for times an installer types.
+func (env *cloudEnv) location() (*time.Location, error) {
+	cfg, err := env.config()
+	if err != nil {
+		return nil, err
+	}
+	return cfg.Location(), nil
 }
 
 // errorText is what an installer reads when a call fails: the client's

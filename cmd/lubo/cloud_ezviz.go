@@ -19,6 +19,14 @@ const ezvizMaxChannel = 1024
 // command was interrupted: a camera must not be left turning.
 const ezvizStopTimeout = 15 * time.Second
 
+func (env *cloudEnv) ezvizClient() (*ezviz.Client, error) {
+	cfg, err := env.config()
+	if err != nil {
+		return nil, err
+	}
+	return setup.Ezviz(cfg.Cloud.Ezviz, env.opts)
+}
+
 func ezvizVendor() cloudVendor {
 	return cloudVendor{name: "ezviz", verbs: []cloudVerb{
 		{
@@ -100,7 +108,7 @@ func ezvizLiveAddress(fs *flag.FlagSet) cloudRunner {
 		if *quality != ezviz.QualityHD && *quality != ezviz.QualitySD {
 			return nil, usagef("-quality %d: want 1 (HD) or 2 (SD)", *quality)
 		}
-		c, err := setup.Ezviz(env.cfg.Cloud.Ezviz, env.opts)
+		c, err := env.ezvizClient()
 		if err != nil {
 			return nil, err
 		}
@@ -131,7 +139,10 @@ func ezvizPlaybackAddress(fs *flag.FlagSet) cloudRunner {
 		default:
 			return nil, usagef("-source %q: want local or cloud", *source)
 		}
-		loc := env.cfg.Location()
+		loc, err := env.location()
+		if err != nil {
+			return nil, err
+		}
 		from, err := parseCloudTime("start", *start, loc)
 		if err != nil {
 			return nil, err
@@ -143,7 +154,7 @@ func ezvizPlaybackAddress(fs *flag.FlagSet) cloudRunner {
 		if !to.After(from) {
 			return nil, usagef("-stop %s must be after -start %s", to.Format(time.RFC3339), from.Format(time.RFC3339))
 		}
-		c, err := setup.Ezviz(env.cfg.Cloud.Ezviz, env.opts)
+		c, err := env.ezvizClient()
 		if err != nil {
 			return nil, err
 		}
@@ -225,7 +236,7 @@ func ezvizPTZ(fs *flag.FlagSet) cloudRunner {
 		if *duration < 100*time.Millisecond || *duration > time.Minute {
 			return nil, usagef("-duration %s: want 100ms to 1m", *duration)
 		}
-		c, err := setup.Ezviz(env.cfg.Cloud.Ezviz, env.opts)
+		c, err := env.ezvizClient()
 		if err != nil {
 			return nil, err
 		}

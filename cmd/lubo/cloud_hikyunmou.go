@@ -12,6 +12,14 @@ import (
 	"github.com/lubo-edge/lubo/cloud/setup"
 )
 
+func (env *cloudEnv) hikyunmouClient() (*hikyunmou.Client, error) {
+	cfg, err := env.config()
+	if err != nil {
+		return nil, err
+	}
+	return setup.HikYunmou(cfg.Cloud.HikYunmou, env.opts)
+}
+
 func hikyunmouVendor() cloudVendor {
 	return cloudVendor{name: "hikyunmou", verbs: []cloudVerb{
 		{
@@ -49,11 +57,11 @@ func hikyunmouConfirm(fs *flag.FlagSet) cloudRunner {
 		if *validateCode == "" && *group != "" {
 			return nil, usagef("-group needs -validate-code: registration takes both")
 		}
-		c, err := setup.HikYunmou(env.cfg.Cloud.HikYunmou, env.opts)
+		c, err := env.hikyunmouClient()
 		if err != nil {
 			return nil, err
 		}
-		report := env.hikProgress()
+		report := env.hikProgress(env.cfg.Location()) // loaded with the client
 		if *validateCode == "" {
 			if err := c.Confirm(ctx, sn, report); err != nil {
 				return nil, err
@@ -71,8 +79,7 @@ func hikyunmouConfirm(fs *flag.FlagSet) cloudRunner {
 
 // hikProgress prints each step of registration and 确权 on stderr as it
 // happens; the two steps where the installer must act stand out.
-func (env *cloudEnv) hikProgress() func(hikyunmou.Progress) {
-	loc := env.cfg.Location()
+func (env *cloudEnv) hikProgress(loc *time.Location) func(hikyunmou.Progress) {
 	return func(p hikyunmou.Progress) {
 		at := env.now().In(loc).Format(time.TimeOnly)
 		if p.InstallerAction {

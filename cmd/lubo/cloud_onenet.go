@@ -18,6 +18,14 @@ import (
 // positive numbers.
 const onenetMaxChannel = 1 << 20
 
+func (env *cloudEnv) onenetClient() (*onenet.Client, error) {
+	cfg, err := env.config()
+	if err != nil {
+		return nil, err
+	}
+	return setup.OneNET(cfg.Cloud.OneNET, env.opts)
+}
+
 func onenetVendor() cloudVendor {
 	return cloudVendor{name: "onenet", verbs: []cloudVerb{
 		{
@@ -92,7 +100,7 @@ func onenetRegister(fs *flag.FlagSet) cloudRunner {
 				return nil, usagef("-desc is not sent with -register-code")
 			}
 		}
-		c, err := setup.OneNET(env.cfg.Cloud.OneNET, env.opts)
+		c, err := env.onenetClient()
 		if err != nil {
 			return nil, err
 		}
@@ -129,7 +137,7 @@ func onenetChannels(fs *flag.FlagSet) cloudRunner {
 		if err := requireString("device", *device); err != nil {
 			return nil, err
 		}
-		c, err := setup.OneNET(env.cfg.Cloud.OneNET, env.opts)
+		c, err := env.onenetClient()
 		if err != nil {
 			return nil, err
 		}
@@ -194,7 +202,7 @@ func onenetPlayAddress(fs *flag.FlagSet) cloudRunner {
 		if !ok {
 			return nil, usagef("-protocol %q: want rtmp, hls or https-hls", *protocol)
 		}
-		c, err := setup.OneNET(env.cfg.Cloud.OneNET, env.opts)
+		c, err := env.onenetClient()
 		if err != nil {
 			return nil, err
 		}
@@ -223,7 +231,7 @@ func onenetPreload(fs *flag.FlagSet) cloudRunner {
 		if *idle < time.Second || *idle > 120*time.Second || *idle%time.Second != 0 {
 			return nil, usagef("-idle %s: want whole seconds from 1s to 120s", *idle)
 		}
-		c, err := setup.OneNET(env.cfg.Cloud.OneNET, env.opts)
+		c, err := env.onenetClient()
 		if err != nil {
 			return nil, err
 		}
@@ -279,7 +287,7 @@ func onenetUpload(fs *flag.FlagSet) cloudRunner {
 		if n == "" {
 			n = filepath.Base(*file)
 		}
-		c, err := setup.OneNET(env.cfg.Cloud.OneNET, env.opts)
+		c, err := env.onenetClient()
 		if err != nil {
 			return nil, err
 		}
@@ -318,7 +326,7 @@ func onenetPicture(fs *flag.FlagSet) cloudRunner {
 		if n == "" {
 			n = strings.TrimSuffix(filepath.Base(*file), filepath.Ext(*file))
 		}
-		c, err := setup.OneNET(env.cfg.Cloud.OneNET, env.opts)
+		c, err := env.onenetClient()
 		if err != nil {
 			return nil, err
 		}
@@ -375,7 +383,7 @@ func onenetStatus(fs *flag.FlagSet) cloudRunner {
 		if len(ids) > 30 {
 			return nil, usagef("-device: %d ids; the platform answers for at most 30 at once", len(ids))
 		}
-		c, err := setup.OneNET(env.cfg.Cloud.OneNET, env.opts)
+		c, err := env.onenetClient()
 		if err != nil {
 			return nil, err
 		}

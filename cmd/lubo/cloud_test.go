@@ -110,6 +110,9 @@ func cloudConfig(t *testing.T, section string) string {
 
 func TestCloudUsageErrorsExit2AndNameTheAcceptedValues(t *testing.T) {
 	path := cloudConfig(t, `  ezviz: {app_key: k, app_secret: s}`)
+	// Flags are judged before the file is read: a wrong command line is a
+	// usage error even when the config file is missing.
+	missing := filepath.Join(t.TempDir(), "missing.yaml")
 	cases := []struct {
 		name string
 		args []string
@@ -120,20 +123,20 @@ func TestCloudUsageErrorsExit2AndNameTheAcceptedValues(t *testing.T) {
 		{"no verb", []string{"tplink"}, []string{"which verb? want one of devices, stream-url"}},
 		{"unknown verb", []string{"ezviz", "devices"}, []string{`unknown verb "devices"`, "want one of live-address, playback-address, ptz"}},
 		{"no config", []string{"ezviz", "live-address", "-serial", "D1", "-channel", "1"}, []string{"-config FILE is required"}},
-		{"unknown flag", []string{"ezviz", "live-address", "-config", path, "-bogus"}, []string{"flag provided but not defined: -bogus"}},
-		{"stray argument", []string{"ezviz", "live-address", "-config", path, "D1"}, []string{`unexpected argument "D1"`}},
-		{"missing serial", []string{"ezviz", "live-address", "-config", path, "-channel", "1"}, []string{"-serial is required", "usage: lubo cloud ezviz live-address"}},
-		{"missing channel", []string{"ezviz", "live-address", "-config", path, "-serial", "D1"}, []string{"-channel is required"}},
-		{"bad quality", []string{"ezviz", "live-address", "-config", path, "-serial", "D1", "-channel", "1", "-quality", "3"}, []string{"-quality 3: want 1 (HD) or 2 (SD)"}},
-		{"bad direction", []string{"ezviz", "ptz", "-config", path, "-serial", "D1", "-channel", "1", "-direction", "sideways"}, []string{`-direction "sideways": want one of up, down, left, right`}},
-		{"bad source", []string{"ezviz", "playback-address", "-config", path, "-serial", "D1", "-channel", "1", "-start", "2026-11-27 08:00:00", "-stop", "2026-11-27 09:00:00", "-source", "nas"}, []string{`-source "nas": want local or cloud`}},
+		{"unknown flag", []string{"ezviz", "live-address", "-config", missing, "-bogus"}, []string{"flag provided but not defined: -bogus"}},
+		{"stray argument", []string{"ezviz", "live-address", "-config", missing, "D1"}, []string{`unexpected argument "D1"`}},
+		{"missing serial", []string{"ezviz", "live-address", "-config", missing, "-channel", "1"}, []string{"-serial is required", "usage: lubo cloud ezviz live-address"}},
+		{"missing channel", []string{"ezviz", "live-address", "-config", missing, "-serial", "D1"}, []string{"-channel is required"}},
+		{"bad quality", []string{"ezviz", "live-address", "-config", missing, "-serial", "D1", "-channel", "1", "-quality", "3"}, []string{"-quality 3: want 1 (HD) or 2 (SD)"}},
+		{"bad direction", []string{"ezviz", "ptz", "-config", missing, "-serial", "D1", "-channel", "1", "-direction", "sideways"}, []string{`-direction "sideways": want one of up, down, left, right`}},
+		{"bad source", []string{"ezviz", "playback-address", "-config", missing, "-serial", "D1", "-channel", "1", "-start", "2026-11-27 08:00:00", "-stop", "2026-11-27 09:00:00", "-source", "nas"}, []string{`-source "nas": want local or cloud`}},
 		{"bad time", []string{"ezviz", "playback-address", "-config", path, "-serial", "D1", "-channel", "1", "-start", "8 o'clock", "-stop", "2026-11-27 09:00:00"}, []string{`-start "8 o'clock": want "2006-01-02 15:04:05"`}},
 		{"stop before start", []string{"ezviz", "playback-address", "-config", path, "-serial", "D1", "-channel", "1", "-start", "2026-11-27 09:00:00", "-stop", "2026-11-27 08:00:00"}, []string{"must be after -start"}},
-		{"short qrcode", []string{"tplink", "stream-url", "-config", path, "-qrcode", "ABC", "-channel", "1"}, []string{`-qrcode "ABC": want the 17 characters`}},
-		{"bad stream type", []string{"tplink", "stream-url", "-config", path, "-qrcode", "ABCDEFGHIJKLMNOPQ", "-channel", "1", "-type", "dtspk"}, []string{`-type "dtspk": want video or sdvod`}},
-		{"channel out of range", []string{"tplink", "stream-url", "-config", path, "-qrcode", "ABCDEFGHIJKLMNOPQ", "-channel", "70000"}, []string{"-channel 70000: want 1-65535"}},
-		{"group without code", []string{"hikyunmou", "confirm", "-config", path, "-serial", "S1", "-group", "g"}, []string{"-group needs -validate-code"}},
-		{"code without group", []string{"hikyunmou", "confirm", "-config", path, "-serial", "S1", "-validate-code", "ABCDEF"}, []string{"-group is required with -validate-code"}},
+		{"short qrcode", []string{"tplink", "stream-url", "-config", missing, "-qrcode", "ABC", "-channel", "1"}, []string{`-qrcode "ABC": want the 17 characters`}},
+		{"bad stream type", []string{"tplink", "stream-url", "-config", missing, "-qrcode", "ABCDEFGHIJKLMNOPQ", "-channel", "1", "-type", "dtspk"}, []string{`-type "dtspk": want video or sdvod`}},
+		{"channel out of range", []string{"tplink", "stream-url", "-config", missing, "-qrcode", "ABCDEFGHIJKLMNOPQ", "-channel", "70000"}, []string{"-channel 70000: want 1-65535"}},
+		{"group without code", []string{"hikyunmou", "confirm", "-config", missing, "-serial", "S1", "-group", "g"}, []string{"-group needs -validate-code"}},
+		{"code without group", []string{"hikyunmou", "confirm", "-config", missing, "-serial", "S1", "-validate-code", "ABCDEF"}, []string{"-group is required with -validate-code"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -12,6 +12,14 @@ import (
 	"github.com/lubo-edge/lubo/cloud/tplink"
 )
 
+func (env *cloudEnv) tplinkClient() (*tplink.Client, error) {
+	cfg, err := env.config()
+	if err != nil {
+		return nil, err
+	}
+	return setup.TPLink(cfg.Cloud.TPLink, env.opts)
+}
+
 func tplinkVendor() cloudVendor {
 	return cloudVendor{name: "tplink", verbs: []cloudVerb{
 		{
@@ -53,7 +61,7 @@ type tplinkDevicesOut struct {
 func tplinkDevices(fs *flag.FlagSet) cloudRunner {
 	children := fs.Bool("children", false, "also list NVR channels as devices of their own")
 	return func(ctx context.Context, env *cloudEnv) (any, error) {
-		c, err := setup.TPLink(env.cfg.Cloud.TPLink, env.opts)
+		c, err := env.tplinkClient()
 		if err != nil {
 			return nil, err
 		}
@@ -128,7 +136,7 @@ func tplinkStreamURL(fs *flag.FlagSet) cloudRunner {
 		if *streamType != tplink.StreamVideo && *streamType != tplink.StreamPlayback {
 			return nil, usagef("-type %q: want video or sdvod", *streamType)
 		}
-		c, err := setup.TPLink(env.cfg.Cloud.TPLink, env.opts)
+		c, err := env.tplinkClient()
 		if err != nil {
 			return nil, err
 		}
