@@ -33,9 +33,11 @@ type recordJSON struct {
 	Start   time.Time
 }
 
-func records(t *testing.T, base string) []recordJSON {
+func records(t *testing.T, base string) []recordJSON { return recordsOf(t, base, "y1") }
+
+func recordsOf(t *testing.T, base, channel string) []recordJSON {
 	t.Helper()
-	resp, err := http.Get(base + "/api/records?channel=y1")
+	resp, err := http.Get(base + "/api/records?channel=" + channel)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,8 @@ const Mask = "******"
 
 // URL returns raw with the password of its userinfo replaced by Mask, and
 // the values of query parameters whose names suggest a credential (token,
-// key, secret, sign, auth, pass, pwd, cookie, session) as well. It works on
+// key, secret, sign, auth, pass, pwd, cookie, session, and the exact keys
+// t, sig, st, ticket and code) as well. It works on
 // the text, so a URL that does not parse is redacted too; anything before
 // the last '@' after "//" counts as userinfo, which may over-redact but
 // never leaks a password that contains '/', '?', '#' or '@'.
@@ -55,8 +56,15 @@ func query(s string) string {
 	return out
 }
 
+// exactKeys are short query keys that carry signatures in vendors' play
+// addresses (Ezviz's t=, common sig= and st=), ticket and code values.
+var exactKeys = map[string]bool{"t": true, "sig": true, "st": true, "ticket": true, "code": true}
+
 func isCredentialKey(key string) bool {
 	key = strings.ToLower(key)
+	if exactKeys[key] {
+		return true
+	}
 	for _, w := range []string{"token", "key", "secret", "sign", "auth", "pass", "pwd", "cookie", "session"} {
 		if strings.Contains(key, w) {
 			return true

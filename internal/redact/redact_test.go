@@ -28,6 +28,7 @@ var urlCases = []struct{ in, want string }{
 	{"rtsp://u:p@cam/cam/realmonitor?channel=1&subtype=0", "rtsp://u:******@cam/cam/realmonitor?channel=1&subtype=0"},
 	{"rtmp://relay/x?cookie=c1&session=s2", "rtmp://relay/x?cookie=******&session=******"},
 	{"admin:pw@cam/x", "******@cam/x"},
+	{"rtsp://h/cam?ev=100&expire=179&id=24&t=5118ab", "rtsp://h/cam?ev=100&expire=179&id=24&t=******"},
 	{"admin:pw@", "******@"},
 	{"nonsense", "nonsense"},
 }
