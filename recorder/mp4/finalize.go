@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 )
 
@@ -36,6 +37,9 @@ type Info struct {
 	// close: the process died or the disk filled, and the file holds the
 	// fragments that were complete on disk.
 	Truncated bool
+	// InPlace is true when the file was finalized by FinalizeInPlace: it
+	// is the fragmented recording itself, not a progressive copy.
+	InPlace bool
 }
 
 // Limits on the boxes Finalize reads into memory.
@@ -121,6 +125,11 @@ walk:
 			if m.tracks, err = parseMoov(body); err != nil {
 				return nil, false, fmt.Errorf("%w: moov: %v", ErrMalformed, err)
 			}
+			// A copy: nonEmpty later compacts m.tracks in place.
+			m.indexed = slices.Clone(m.tracks[:min(len(m.tracks), indexTracks)])
+			if at := mehdOffset(body); at >= 0 {
+				m.mehdAt = h.payload + int64(at)
+			}
 			haveMoov = true
 		case "moof":
 			if !haveMoov {
@@ -131,10 +140,20 @@ walk:
 				stopped = true // the fragment the writer was writing, or a damaged one
 				break walk
 			}
-			off = end
+			off, m.end = end, end
 			continue
 		case "mfra":
 			endMarked = true
+		case "free", "sidx":
+			// The writer's room for an index, possibly already holding one
+			// from an in-place finalize cut short.
+			switch {
+			case !haveMoov || m.fragments > 0:
+			case m.reserved.typ == "":
+				m.reserved = h
+			case m.reserved.end == h.start:
+				m.reserved.end = h.end
+			}
 		}
 		// other boxes (free, sidx, an mdat no moof describes) are skipped
 		off = h.end

@@ -109,7 +109,8 @@ var endMarker = []byte{
 }
 
 // encodeInit writes the init segment: ftyp and a moov whose tracks have no
-// samples, plus mvex/trex, which makes the file fragmented.
+// samples, plus mvex/trex, which makes the file fragmented, and a free box
+// of indexReserve bytes.
 func encodeInit(out *boxBuilder, tracks []*trackWriter) {
 	out.ftyp("iso5", 512, "iso5", "iso6", "mp41")
 	moov := out.open("moov")
@@ -143,6 +144,10 @@ func encodeInit(out *boxBuilder, tracks []*trackWriter) {
 		out.close(trak)
 	}
 	mvex := out.open("mvex")
+	// The whole duration is not known yet: FinalizeInPlace fills it in.
+	mehd := out.openFull("mehd", 1, 0)
+	out.u64(0)
+	out.close(mehd)
 	for _, t := range tracks {
 		trex := out.openFull("trex", 0, 0)
 		out.u32(t.id)
@@ -154,4 +159,9 @@ func encodeInit(out *boxBuilder, tracks []*trackWriter) {
 	}
 	out.close(mvex)
 	out.close(moov)
+	// Room for the segment index FinalizeInPlace writes, so a file
+	// finalized without a copy seeks without scanning every fragment.
+	free := out.open("free")
+	out.zeros(indexReserve - 8)
+	out.close(free)
 }

@@ -76,6 +76,13 @@ func FuzzFinalize(f *testing.F) {
 			t.Fatal("no head")
 		}
 		_ = m.info()
+		// FinalizeInPlace's index must fit the room the file reserved.
+		if idx := m.segmentIndex(); int64(len(idx)) > m.reserved.end-m.reserved.start {
+			t.Fatalf("index of %d bytes for %d bytes of room", len(idx), m.reserved.end-m.reserved.start)
+		}
+		if m.mehdAt >= int64(len(data)) || m.end > int64(len(data)) {
+			t.Fatalf("mehd at %d, end %d of %d bytes", m.mehdAt, m.end, len(data))
+		}
 	})
 }
 

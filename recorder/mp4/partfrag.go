@@ -21,12 +21,34 @@ type movie struct {
 	samples   int
 	fragments int
 
+	// For FinalizeInPlace: where the complete fragments are, where they
+	// end, the init segment's mehd and the room reserved for an index.
+	frags    []fragRef
+	indexed  []*partTrack // the tracks fragRef describes
+	end      int64
+	mehdAt   int64 // file offset of mehd's 64-bit fragment_duration; 0 when none
+	reserved boxHeader
+
 	// staging, reused from fragment to fragment: a fragment counts only
 	// when all of it is valid
 	runs   []stagedRun
 	order  []int
 	staged []partSample
 }
+
+// fragRef is one complete fragment as the segment index sees it: its
+// offset in the file and, for each of the first two tracks (lubo writes
+// video then audio), the decode time of the first sample, or of the end of
+// the track so far when it has none in the fragment.
+type fragRef struct {
+	start int64 // offset of the moof
+	dts   [indexTracks]uint64
+	cto   [indexTracks]int32
+	key   bool // the first track's first sample here is a sync sample
+}
+
+// indexTracks is how many tracks the segment index describes.
+const indexTracks = 2
 
 // copyRange is a stretch of the .part copied into the progressive mdat.
 type copyRange struct{ off, n int64 }
@@ -97,11 +119,36 @@ func (m *movie) addFragment(moof []byte, moofStart, dataStart, dataEnd int64) er
 			m.copies = append(m.copies, copyRange{off: r.off, n: r.size})
 		}
 	}
+	m.frags = append(m.frags, m.fragmentRef(moofStart))
 	for i := range m.runs {
 		m.commit(&m.runs[i])
 	}
 	m.fragments++
 	return nil
+}
+
+// fragmentRef describes the staged fragment at moofStart; called before
+// its runs are committed.
+func (m *movie) fragmentRef(moofStart int64) fragRef {
+	f := fragRef{start: moofStart}
+	for k, t := range m.indexed {
+		f.dts[k] = t.nextDTS
+		for _, r := range m.runs {
+			if r.t != t || r.n == 0 {
+				continue
+			}
+			if r.hasTFDT {
+				f.dts[k] = r.tfdt
+			}
+			s := m.staged[r.first]
+			f.cto[k] = s.cto
+			if k == 0 {
+				f.key = s.sync
+			}
+			break
+		}
+	}
+	return f
 }
 
 // commit adds a validated run to its track. A tfdt later than the track's

@@ -36,7 +36,7 @@ func TestWriteFinalize(t *testing.T) {
 			}
 
 			// The .part is a fragmented MP4 players can read as it is.
-			if got := topLevelBoxes(t, part); got[0] != "ftyp" || got[1] != "moov" || got[2] != "moof" || got[len(got)-1] != "mfra" {
+			if got := topLevelBoxes(t, part); got[0] != "ftyp" || got[1] != "moov" || got[2] != "free" || got[3] != "moof" || got[len(got)-1] != "mfra" {
 				t.Errorf(".part boxes %v", got)
 			}
 			p := probe(t, part)
