@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lubo-edge/lubo/internal/redact"
+	"github.com/lubo-edge/lubo/relay/sources"
 )
 
 // Validate checks a configuration built in code, without filling in
@@ -51,6 +52,12 @@ func (c *Config) validate(set func(path string) bool) problems {
 			firstIndex[ch.ID] = i
 		}
 		ch.validate(&ps, path)
+		if ch.Source == sources.Publisher && c.RTMP.Listen == "" {
+			ps.add(path+".source", "publisher: encoders push to rtmp://box:PORT/live/%s, which needs rtmp.listen (e.g. \":1935\")", ch.ID)
+		}
+		if ch.SubSource == sources.Publisher {
+			ps.add(path+".sub_source", "publisher can only be a channel's source")
+		}
 		for _, u := range []struct{ key, raw string }{{".source", ch.Source}, {".sub_source", ch.SubSource}} {
 			if cloud := sourceSchemes.Cloud(u.raw); cloud != "" && !c.Cloud.has(cloud) {
 				ps.add(path+u.key, "%s:// cameras are resolved through cloud.%s, which is not configured", cloud, cloud)

@@ -108,7 +108,7 @@ func TestWatcherReloads(t *testing.T) {
 		})
 		want := []string{
 			`channels[1].id: "C 3" has characters outside [a-z0-9_-]`,
-			`channels[1].source: unsupported scheme "htp"; want rtsp, rtmp, http(s) (FLV), file, ezviz (cloud.ezviz) or tplink (cloud.tplink)`,
+			`channels[1].source: unsupported scheme "htp"; want rtsp, rtmp, http(s) (FLV), file, ezviz (cloud.ezviz), tplink (cloud.tplink), or publisher (pushed to lubo over RTMP)`,
 		}
 		if !slices.Equal(problems, want) {
 			t.Errorf("logged problems = %q, want %q", problems, want)

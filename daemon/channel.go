@@ -47,7 +47,7 @@ func newChannel(cfg configs.Channel, hls configs.HLS, dataDir string, log *slog.
 	c := &channel{cfg: cfg, hls: hls, hlsDir: filepath.Join(dataDir, "hls", cfg.ID), log: log.With("channel", cfg.ID), baseLog: log}
 	opts := base
 	opts.OnDemand, opts.IdleTimeout, opts.Logger = cfg.OnDemand, cfg.IdleTimeout, log
-	src, err := reg.Open(cfg.MainURL(), sources.Options{Transport: cfg.Transport, Logger: c.log})
+	src, err := reg.Open(cfg.MainURL(), sources.Options{Channel: cfg.ID, Transport: cfg.Transport, Logger: c.log})
 	if err != nil {
 		return nil, fmt.Errorf("channel %s: %w", cfg.ID, err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/lubo-edge/lubo/recorder"
 	"github.com/lubo-edge/lubo/recorder/snapshot"
 	"github.com/lubo-edge/lubo/relay"
+	"github.com/lubo-edge/lubo/relay/rtmp"
 	"github.com/lubo-edge/lubo/relay/rtsp"
 	"github.com/lubo-edge/lubo/relay/sources"
 	"github.com/lubo-edge/lubo/storage"
@@ -62,6 +63,8 @@ type Daemon struct {
 
 	httpLn net.Listener
 	rtsp   *rtsp.Server
+	rtmp   *rtmp.Server // nil unless rtmp.listen is set
+	rtmpLn net.Addr
 
 	// Made by Listen, closed when Run returns.
 	db     *storage.DB
@@ -94,6 +97,13 @@ func New(cfg *configs.Config, opts Options) (*Daemon, error) {
 		shutdownTimeout: opts.ShutdownTimeout, stopTimeout: opts.StopTimeout, sources: opts.Sources,
 		db: opts.DB, clouds: opts.Clouds,
 	}
+	if cfg.RTMP.Listen != "" {
+		// Encoders push channels whose source is "publisher" to
+		// rtmp://box/live/{id}; players may play them back from there.
+		d.rtmp = rtmp.NewServer(rtmp.ServerOptions{Logger: d.log})
+		srv := d.rtmp
+		d.sources.SetPublished(func(channel string) relay.Source { return srv.Source("live/" + channel) })
+	}
 	for _, chCfg := range cfg.Channels {
 		c, err := d.newChannel(chCfg, cfg.HLS)
 		if err != nil {
@@ -124,6 +134,18 @@ func (d *Daemon) Listen() error {
 			d.closeStore()
 			return fmt.Errorf("rtsp.listen %s: %w", d.cfg.RTSP.Listen, err)
 		}
+	}
+	if d.rtmp != nil {
+		addr, err := d.rtmp.Listen(d.cfg.RTMP.Listen)
+		if err != nil {
+			ln.Close()
+			if d.rtsp != nil {
+				d.rtsp.Close()
+			}
+			d.closeStore()
+			return fmt.Errorf("rtmp.listen %s: %w", d.cfg.RTMP.Listen, err)
+		}
+		d.rtmpLn = addr
 	}
 	return nil
 }
@@ -207,6 +229,9 @@ func (d *Daemon) Snapshots() *snapshot.Snapshotter { return d.snaps }
 // HTTPAddr is the bound HTTP address (after Listen).
 func (d *Daemon) HTTPAddr() net.Addr { return d.httpLn.Addr() }
 
+// RTMPAddr is the bound RTMP address, nil when RTMP is off.
+func (d *Daemon) RTMPAddr() net.Addr { return d.rtmpLn }
+
 // RTSPAddr is the bound RTSP address, nil when RTSP is off.
 func (d *Daemon) RTSPAddr() net.Addr {
 	if d.rtsp == nil {
@@ -265,7 +290,16 @@ func (d *Daemon) Run(ctx context.Context, updates <-chan *configs.Config) error 
 			}
 		}()
 	}
-	d.log.Info("lubo running", "http", d.httpLn.Addr().String(), "rtsp", addrString(d.RTSPAddr()), "channels", len(d.cfg.Channels))
+	if d.rtmp != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := d.rtmp.Run(ctx); err != nil {
+				errc <- fmt.Errorf("rtmp: %w", err)
+			}
+		}()
+	}
+	d.log.Info("lubo running", "http", d.httpLn.Addr().String(), "rtsp", addrString(d.RTSPAddr()), "rtmp", addrString(d.RTMPAddr()), "channels", len(d.cfg.Channels))
 
 	var runErr error
 loop:
@@ -308,6 +342,9 @@ loop:
 	}
 	if d.rtsp != nil {
 		d.rtsp.Close()
+	}
+	if d.rtmp != nil {
+		d.rtmp.Close()
 	}
 	if !waitGroupWithin(&wg, time.Until(deadline)) {
 		d.log.Error("listeners did not stop by the shutdown deadline; exiting anyway")

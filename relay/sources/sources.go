@@ -25,8 +25,14 @@ import (
 	"github.com/lubo-edge/lubo/relay/rtsp"
 )
 
+// Publisher is the source of a channel that encoders push to lubo over
+// RTMP (rtmp://box:1935/live/{channel}) instead of lubo pulling it.
+const Publisher = "publisher"
+
 // Options are the per-channel settings a source may need.
 type Options struct {
+	// Channel is the channel's id; a Publisher source is named by it.
+	Channel string
 	// Transport is the RTSP transport: tcp, udp or auto. Default tcp.
 	Transport string
 	// Logger receives the source's log lines. Default slog.Default().
@@ -55,7 +61,12 @@ type Registry struct {
 	schemes   map[string]*Scheme
 	order     []*Scheme
 	resolvers map[string]Resolver // by Scheme.Cloud
+	published func(channel string) relay.Source
 }
+
+// SetPublished makes Publisher sources openable: fn gives the source of
+// what encoders push for a channel (the daemon's RTMP server).
+func (r *Registry) SetPublished(fn func(channel string) relay.Source) { r.published = fn }
 
 // Builtin is the registry of every scheme lubo knows; cloud schemes open
 // only once their resolver is set with SetResolver.
@@ -86,12 +97,15 @@ func (r *Registry) Want() string {
 	for _, s := range r.order {
 		ws = append(ws, s.Want)
 	}
-	return "want " + strings.Join(ws[:len(ws)-1], ", ") + " or " + ws[len(ws)-1]
+	return "want " + strings.Join(ws, ", ") + ", or " + Publisher + " (pushed to lubo over RTMP)"
 }
 
 // Check returns what is wrong with a source URL, "" when nothing. The
 // message quotes the URL redacted.
 func (r *Registry) Check(raw string) string {
+	if raw == Publisher {
+		return ""
+	}
 	shown := redact.URL(raw)
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -141,6 +155,12 @@ func (r *Registry) Open(raw string, opts Options) (relay.Source, error) {
 	}
 	if msg := r.Check(raw); msg != "" {
 		return nil, fmt.Errorf("source: %s", msg)
+	}
+	if raw == Publisher {
+		if r.published == nil || opts.Channel == "" {
+			return nil, fmt.Errorf("source %s: rtmp.listen is not set, so nothing can publish channel %q", Publisher, opts.Channel)
+		}
+		return r.published(opts.Channel), nil
 	}
 	u, _ := url.Parse(raw) // Check parsed it
 	s := r.schemes[strings.ToLower(u.Scheme)]
