@@ -105,7 +105,16 @@ func (r cloudResult) stderrHas(t *testing.T, parts ...string) {
 // under "cloud:", already indented by two spaces).
 func cloudConfig(t *testing.T, section string) string {
 	t.Helper()
-	return writeConfig(t, fmt.Sprintf("data_dir: %s\ntimezone: Asia/Shanghai\ncloud:\n%s\n", t.TempDir(), section))
+	return writeCloudConfig(t, fmt.Sprintf("data_dir: %s\ntimezone: Asia/Shanghai\ncloud:\n%s\n", t.TempDir(), section))
+}
+
+func writeCloudConfig(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "lubo.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 func TestCloudUsageErrorsExit2AndNameTheAcceptedValues(t *testing.T) {
@@ -189,7 +198,7 @@ func TestCloudBadConfigExits1WithoutSecrets(t *testing.T) {
 func TestCloudLeavesTheDataDirAlone(t *testing.T) {
 	e, _ := ezvizCloud(t)
 	dataDir := filepath.Join(t.TempDir(), "lubo-data")
-	path := writeConfig(t, fmt.Sprintf("data_dir: %s\ncloud:\n  ezviz: {api: %q, app_key: %q, app_secret: %q}\n", dataDir, e.URL(), ezvizKey, ezvizSecret))
+	path := writeCloudConfig(t, fmt.Sprintf("data_dir: %s\ncloud:\n  ezviz: {api: %q, app_key: %q, app_secret: %q}\n", dataDir, e.URL(), ezvizKey, ezvizSecret))
 	runCloud(t, "ezviz", "live-address", "-config", path, "-serial", ezvizSerial, "-channel", "1").want(t, 0)
 	if _, err := os.Stat(dataDir); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("data_dir %s was touched (stat: %v)", dataDir, err)
