@@ -84,9 +84,14 @@ func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request) {
 	c := &call{endpoint: endpoint, p: params, r: r, base: h.baseURL(r)}
 	ans, ref := h.answer(c)
 	if ref != nil {
-		msg := ref.msg
-		if msg == "" {
-			msg = yunlubo.Meaning(endpoint, ref.code)
+		// err_msg is the document's text for the code, then the box's
+		// reason in parentheses when it has one.
+		msg, doc := ref.msg, yunlubo.Meaning(endpoint, ref.code)
+		switch {
+		case msg == "":
+			msg = doc
+		case !strings.HasPrefix(msg, doc):
+			msg = doc + " (" + msg + ")"
 		}
 		ans = struct {
 			ErrCode int    `json:"err_code"`

@@ -1,7 +1,9 @@
 package boxapi
 
 import (
+	"context"
 	"encoding/json"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -10,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lubo-edge/lubo/cloud/yunlubo"
+	"github.com/lubo-edge/lubo/relay"
 )
 
 func TestAddModDelCamera(t *testing.T) {
@@ -157,4 +160,52 @@ func TestServerOwnedChannelsAreNotEdited(t *testing.T) {
 	if msg := m["err_msg"].(string); !strings.Contains(msg, "config") {
 		t.Fatalf("err_msg %q", msg)
 	}
+}
+
+// TestStartCameraSurvivesAStreamReplacement: a reload recreates a channel's
+// stream; the next Sweep holds the new one; Run releases every hold.
+func TestStartCameraSurvivesAStreamReplacement(t *testing.T) {
+	e := newEnv(t)
+	tok := e.token()
+	e.wantCode("/api/v1/start_camera?token="+tok+"&camera_id=10001", 0)
+	waitFor(t, e.sources[0].started, "the first stream's source starting")
+
+	src := &fakeSource{started: make(chan struct{}, 10), stopped: make(chan struct{}, 10)}
+	st := relay.NewStream("c101", src, relay.StreamOptions{OnDemand: true, IdleTimeout: time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = st.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	old, _ := e.box.LiveStream("c101")
+	e.box.mu.Lock()
+	e.box.streams["c101"] = st
+	e.box.mu.Unlock()
+	// The old stream is shut down as a reload would: its readers close.
+	oldReaders := old.ReaderCount()
+	if oldReaders != 1 {
+		t.Fatalf("old stream has %d readers", oldReaders)
+	}
+	e.h.pinMu.Lock()
+	p := e.h.pins["c101"]
+	e.h.pinMu.Unlock()
+	p.rd.Close() // what the stream's shutdown does to its readers
+	<-p.done
+	e.h.Sweep()
+	waitFor(t, src.started, "the new stream's source starting")
+	if st.ReaderCount() != 1 {
+		t.Fatalf("new stream has %d readers", st.ReaderCount())
+	}
+
+	runCtx, stop := context.WithCancel(context.Background())
+	ran := make(chan error, 1)
+	go func() { ran <- e.h.Run(runCtx) }()
+	stop()
+	if err := <-ran; err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, src.stopped, "the new stream's source stopping after Run ended")
+	if st.ReaderCount() != 0 {
+		t.Fatalf("%d readers after Run", st.ReaderCount())
+	}
+	e.wantCode("/api/v1/start_camera?token="+tok+"&camera_id=10001", yunlubo.CodeNoID) // shut down: refused, not a panic
 }

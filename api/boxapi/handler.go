@@ -67,7 +67,9 @@ type Handler struct {
 	clickMu sync.Mutex
 	clicks  map[string]int64 // play_camera/play_record calls by channel id / record
 
-	wg sync.WaitGroup // drain goroutines of holds
+	closeMu sync.Mutex
+	closed  bool           // Run is shutting down: no new holds
+	wg      sync.WaitGroup // drain goroutines of holds
 }
 
 // New checks the options and builds the handler. Call Run to expire play
@@ -141,6 +143,9 @@ func (h *Handler) Run(ctx context.Context) error {
 }
 
 func (h *Handler) releaseAll() {
+	h.closeMu.Lock()
+	h.closed = true
+	h.closeMu.Unlock()
 	h.leases.mu.Lock()
 	for k, l := range h.leases.m {
 		delete(h.leases.m, k)

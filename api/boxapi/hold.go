@@ -18,6 +18,13 @@ type hold struct {
 }
 
 func (h *Handler) holdStream(st *relay.Stream, name string) (*hold, error) {
+	// The drain goroutine is counted under the same lock Run takes to shut
+	// down, so none starts once Run waits for them.
+	h.closeMu.Lock()
+	defer h.closeMu.Unlock()
+	if h.closed {
+		return nil, errShutDown
+	}
 	rd, err := st.AddReader(name)
 	if err != nil {
 		return nil, err
@@ -61,6 +68,8 @@ func (hd *hold) release() {
 // be watched, or a record seeked, for longer than a ticket lives.
 
 const maxLeases = 512
+
+var errShutDown = errors.New("the box is shutting down")
 
 var errTooManyLeases = errors.New("too many play pages are open on this box")
 
@@ -134,11 +143,29 @@ func (h *Handler) leased(text string) bool {
 
 // Sweep ends the leases whose pages stopped sending heartbeats. Run calls
 // it every few seconds; tests with their own clock call it directly.
+// It also puts back start_camera holds whose stream was replaced (a
+// reload recreates a channel's stream, which closes its readers).
 func (h *Handler) Sweep() {
 	now := h.opts.Now()
 	h.leases.mu.Lock()
-	defer h.leases.mu.Unlock()
 	h.sweepLocked(now)
+	h.leases.mu.Unlock()
+
+	h.pinMu.Lock()
+	defer h.pinMu.Unlock()
+	for id, p := range h.pins {
+		if p.alive() {
+			continue
+		}
+		st, ok := h.opts.Box.LiveStream(id)
+		if !ok {
+			delete(h.pins, id) // the channel is gone
+			continue
+		}
+		if hd, err := h.holdStream(st, "start_camera"); err == nil {
+			h.pins[id] = hd
+		}
+	}
 }
 
 func (h *Handler) sweepLocked(now time.Time) {
