@@ -43,6 +43,9 @@ type Options struct {
 }
 
 func (o Options) withDefaults() (Options, error) {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
 	if o.SampleRate == 0 {
 		o.SampleRate = 48000
 	}
@@ -66,9 +69,6 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.DrainTimeout <= 0 {
 		o.DrainTimeout = 2 * time.Second
-	}
-	if o.Logger == nil {
-		o.Logger = slog.Default()
 	}
 	return o, nil
 }

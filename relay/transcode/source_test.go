@@ -1,6 +1,7 @@
 package transcode
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lubo-edge/lubo/media"
+	"github.com/lubo-edge/lubo/relay"
 )
 
 // testOptions interleave strictly: the clip sources publish a whole clip
@@ -317,5 +319,22 @@ func TestBadEncoder(t *testing.T) {
 			}
 			tc.check(t, r.src.Stats())
 		})
+	}
+}
+
+// TestBadOptions: a rate AAC has no index for fails every Run, saying what
+// is accepted, before anything is attached.
+func TestBadOptions(t *testing.T) {
+	parent := relay.NewStream("c1", relay.SourceFunc(func(ctx context.Context, _ relay.Publisher) error {
+		<-ctx.Done()
+		return nil
+	}), relay.StreamOptions{})
+	src := NewSource(parent, Options{SampleRate: 22051})
+	err := src.Run(context.Background(), nil)
+	if err == nil || !strings.Contains(err.Error(), "22051") || !strings.Contains(err.Error(), "48000") {
+		t.Fatalf("Run with a 22051 Hz AAC rate: %v", err)
+	}
+	if n := parent.ReaderCount(); n != 0 {
+		t.Errorf("%d readers attached to the parent", n)
 	}
 }
