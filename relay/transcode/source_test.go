@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lubo-edge/lubo/internal/testclip"
 	"github.com/lubo-edge/lubo/media"
 	"github.com/lubo-edge/lubo/relay"
 )
@@ -336,5 +337,66 @@ func TestBadOptions(t *testing.T) {
 	}
 	if n := parent.ReaderCount(); n != 0 {
 		t.Errorf("%d readers attached to the parent", n)
+	}
+}
+
+// TestAACPassesThrough: a camera that already sends AAC gets no encoder;
+// audio and video come through with their own payloads.
+func TestAACPassesThrough(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "aac.ts")
+	if err := testclip.FFmpeg("-f", "lavfi", "-i", "testsrc2=s=160x120:r=25:d=2", "-f", "lavfi", "-i", burstExpr+":d=2",
+		"-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-bf", "0", "-threads", "1",
+		"-c:a", "aac", "-ar", "44100", "-ac", "1", "-f", "mpegts", path); err != nil {
+		t.Fatal(err)
+	}
+	tracks, frames, err := testclip.DemuxTS(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &clip{tracks: tracks, frames: frames}
+	opts := testOptions()
+	opts.started = func(int) { t.Error("an encoder started for AAC") }
+	r := startRig(t, twoSessions(c, c), opts)
+	got := r.readSessions(t, 2)[0]
+	r.stop()
+	if a := got[0].Tracks.Audio; a == nil || !media.SameAudio(a, tracks.Audio) {
+		t.Fatalf("derived audio %+v, want the camera's %+v", a, tracks.Audio)
+	}
+	payloads := map[*byte]bool{}
+	for _, f := range frames {
+		payloads[&f.Data[0]] = true
+	}
+	wantVideo, wantAudio := counts(frames)
+	if v, a := counts(got); v != wantVideo || a != wantAudio {
+		t.Errorf("%d pictures and %d audio frames, want %d and %d", v, a, wantVideo, wantAudio)
+	}
+	for i, f := range got {
+		if !payloads[&f.Data[0]] {
+			t.Fatalf("frame %d (%v) is a copy", i, f.Codec)
+		}
+	}
+}
+
+// TestAudioOnly: a camera with G.711 and no video gives an AAC-only stream.
+func TestAudioOnly(t *testing.T) {
+	full := loadClip(t, 2, "pcm_mulaw", 1)
+	tracks := *full.tracks
+	tracks.Video = nil
+	c := &clip{tracks: &tracks}
+	for _, f := range full.frames {
+		if !f.IsVideo() {
+			c.frames = append(c.frames, f)
+		}
+	}
+	r := startRig(t, twoSessions(c, c), testOptions())
+	got := r.readSessions(t, 2)[0]
+	r.stop()
+	tr := got[0].Tracks
+	if tr.Video != nil || tr.Audio == nil || tr.Audio.Codec != media.AAC {
+		t.Fatalf("tracks %s, want AAC only", tr)
+	}
+	// 2 s at 48 kHz: 93.75 units of 1024 samples, the last one padded.
+	if _, a := counts(got); a < 93 || a > 95 {
+		t.Errorf("%d access units for 2 s", a)
 	}
 }
