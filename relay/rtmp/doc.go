@@ -26,7 +26,9 @@
 //     at 10 MiB (one largest video message plus interleaved audio) and the
 //     chunk streams at 64;
 //   - drops empty messages, handles Abort, and tolerates both readings of
-//     extended timestamps on continuation chunks.
+//     extended timestamps on continuation chunks;
+//   - checks every AMF0 command (amf0check.go) before gomedia decodes it:
+//     gomedia allocates whatever a long string declares (up to 4 GiB).
 //
 // Progress watchdogs sit on top: whatever a peer has begun (the handshake,
 // a message) must be finished within the read timeout; a publisher must
@@ -51,6 +53,6 @@
 //
 // Replacing gomedia would rewrite the server, source, pusher, sender and
 // converter (about 1,300 lines), and gortmplib v1.0.1 refuses chunk stream
-// ids above 63, which the protocol allows. The guard is about 470 lines
+// ids above 63, which the protocol allows. The guard is about 630 lines
 // and leaves the rest as it was.
 package rtmp
