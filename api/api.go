@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/lubo-edge/lubo/configs"
 	"github.com/lubo-edge/lubo/recorder"
 	"github.com/lubo-edge/lubo/recorder/snapshot"
 	"github.com/lubo-edge/lubo/relay"
@@ -33,6 +34,8 @@ type Box interface {
 	Snapshots() *snapshot.Snapshotter
 	// Clouds is the state of each cloud the box talks to.
 	Clouds() []CloudStatus
+	// ConfigFile says whether the config file on disk is the one running.
+	ConfigFile() configs.FileStatus
 }
 
 // CloudStatus is one cloud connection as the dashboard and metrics show it.

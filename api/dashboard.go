@@ -87,5 +87,5 @@ func (s *Server) serveChannelsJSON(w http.ResponseWriter, _ *http.Request) {
 	if clouds == nil {
 		clouds = []CloudStatus{}
 	}
-	_ = json.NewEncoder(w).Encode(map[string]any{"time": time.Now().Format(time.RFC3339), "channels": rows, "clouds": clouds})
+	_ = json.NewEncoder(w).Encode(map[string]any{"time": time.Now().Format(time.RFC3339), "channels": rows, "clouds": clouds, "config": s.box.ConfigFile()})
 }

@@ -13,6 +13,7 @@ var (
 
 // cloudCollector reports each cloud connection's state at scrape time.
 type cloudCollector struct {
+	configStale            *prometheus.Desc
 	box                    Box
 	up, lastSync, failures *prometheus.Desc
 	staleSeconds           *prometheus.Desc
@@ -23,6 +24,7 @@ func newCloudCollector(box Box) *cloudCollector {
 		return prometheus.NewDesc("lubo_cloud_"+name, help, []string{"cloud"}, nil)
 	}
 	return &cloudCollector{
+		configStale:  prometheus.NewDesc("lubo_config_stale", "1 while the config file on disk has problems and the last good version runs.", nil, nil),
 		box:          box,
 		up:           d("up", "1 when the last attempt to reach the cloud succeeded."),
 		lastSync:     d("last_sync_timestamp_seconds", "Unix time of the last successful sync; 0 if never."),
@@ -32,12 +34,17 @@ func newCloudCollector(box Box) *cloudCollector {
 }
 
 func (c *cloudCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.up, c.lastSync, c.failures, c.staleSeconds} {
+	for _, d := range []*prometheus.Desc{c.up, c.lastSync, c.failures, c.staleSeconds, c.configStale} {
 		ch <- d
 	}
 }
 
 func (c *cloudCollector) Collect(ch chan<- prometheus.Metric) {
+	stale := 0.0
+	if c.box.ConfigFile().Stale {
+		stale = 1
+	}
+	ch <- prometheus.MustNewConstMetric(c.configStale, prometheus.GaugeValue, stale)
 	for _, st := range c.box.Clouds() {
 		up, last, stale := 0.0, 0.0, 0.0
 		if st.OK {

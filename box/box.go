@@ -52,8 +52,14 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	gsync := startGather(cfg.Cloud.Yunlubo, db, log, comp, clouds)
 
+	var watcher *configs.Watcher
+	var fileStatus func() configs.FileStatus
+	if opts.ConfigPath != "" {
+		watcher = configs.NewWatcher(opts.ConfigPath, log)
+		fileStatus = watcher.Status
+	}
 	d, err := daemon.New(comp.current(), daemon.Options{
-		Logger: log, Version: opts.Version, DB: db, Sources: reg, Clouds: clouds.statuses,
+		Logger: log, Version: opts.Version, DB: db, Sources: reg, Clouds: clouds.statuses, ConfigFile: fileStatus,
 	})
 	if err == nil {
 		err = d.Listen()
@@ -69,8 +75,7 @@ func Run(ctx context.Context, opts Options) error {
 	defer cancel()
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	if opts.ConfigPath != "" {
-		w := configs.NewWatcher(opts.ConfigPath, log)
+	if w := watcher; w != nil {
 		wg.Add(2)
 		go func() {
 			defer wg.Done()

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sync/atomic"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -25,6 +26,33 @@ type Watcher struct {
 	log     *slog.Logger
 	updates chan *Config
 	ready   chan struct{} // closed once the directory is watched (for tests)
+	status  atomic.Pointer[FileStatus]
+}
+
+// FileStatus says whether the file on disk is what runs.
+type FileStatus struct {
+	Path string
+	// Stale is true when the file on disk has problems and the box runs
+	// the last good version.
+	Stale    bool
+	Since    time.Time // when the file became stale
+	Problems []string  // what is wrong with it
+}
+
+// Status is the file's state now.
+func (w *Watcher) Status() FileStatus {
+	if st := w.status.Load(); st != nil {
+		return *st
+	}
+	return FileStatus{Path: w.path}
+}
+
+func (w *Watcher) setStale(problems []string) {
+	since := time.Now()
+	if old := w.status.Load(); old != nil && old.Stale {
+		since = old.Since
+	}
+	w.status.Store(&FileStatus{Path: w.path, Stale: true, Since: since, Problems: problems})
 }
 
 // NewWatcher returns a watcher of the configuration file at path; Run
@@ -108,6 +136,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 func (w *Watcher) reload() *Config {
 	data, err := os.ReadFile(w.path)
 	if err != nil {
+		w.setStale([]string{err.Error()}) // before the log line: readers of the log see the status
 		w.log.Warn("config not reloaded: keeping the running configuration", "err", err)
 		return nil
 	}
@@ -119,12 +148,15 @@ func (w *Watcher) reload() *Config {
 			for i, p := range pe.Problems {
 				lines[i] = p.String()
 			}
+			w.setStale(lines)
 			w.log.Error("config not reloaded: keeping the running configuration", "problems", lines)
 			return nil
 		}
+		w.setStale([]string{err.Error()})
 		w.log.Error("config not reloaded: keeping the running configuration", "err", err)
 		return nil
 	}
+	w.status.Store(&FileStatus{Path: w.path})
 	return cfg
 }
 

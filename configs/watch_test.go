@@ -114,6 +114,9 @@ func TestWatcherReloads(t *testing.T) {
 			t.Errorf("logged problems = %q, want %q", problems, want)
 		}
 	})
+	if st := w.Status(); !st.Stale || st.Since.IsZero() || len(st.Problems) != 2 {
+		t.Errorf("status with a broken file on disk: %+v", st)
+	}
 
 	// The next update is the next valid file (replaced via rename), c1
 	// changed and c2 removed.
@@ -125,6 +128,9 @@ channels:
 	added, removed, changed = ChannelDiff(running, cfg)
 	if added != nil || !slices.Equal(removed, []string{"c2"}) || !slices.Equal(changed, []string{"c1"}) {
 		t.Fatalf("diff = +%v -%v ~%v, want -[c2] ~[c1]", added, removed, changed)
+	}
+	if st := w.Status(); st.Stale {
+		t.Errorf("status after a good file: %+v", st)
 	}
 	if cfg.Channels[0].IdleTimeout != time.Minute {
 		t.Errorf("idle_timeout = %v", cfg.Channels[0].IdleTimeout)

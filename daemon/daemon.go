@@ -41,6 +41,9 @@ type Options struct {
 	// Clouds reports the state of the clouds the box talks to, for the
 	// dashboard and /metrics. Default: none.
 	Clouds func() []api.CloudStatus
+	// ConfigFile reports the config file's state (a broken edit keeps the
+	// last good version running). Default: always current.
+	ConfigFile func() configs.FileStatus
 	// Sources opens channel sources. Default sources.Builtin() (no cloud
 	// cameras: their resolvers come from the cloud wiring).
 	Sources *sources.Registry
@@ -67,11 +70,12 @@ type Daemon struct {
 	rtmpLn net.Addr
 
 	// Made by Listen, closed when Run returns.
-	db     *storage.DB
-	ownDB  bool // opened here, closed when Run returns
-	clouds func() []api.CloudStatus
-	rec    *recorder.Recorder
-	snaps  *snapshot.Snapshotter
+	db      *storage.DB
+	ownDB   bool // opened here, closed when Run returns
+	clouds  func() []api.CloudStatus
+	cfgFile func() configs.FileStatus
+	rec     *recorder.Recorder
+	snaps   *snapshot.Snapshotter
 
 	mu       sync.RWMutex
 	cfg      *configs.Config
@@ -95,7 +99,7 @@ func New(cfg *configs.Config, opts Options) (*Daemon, error) {
 	d := &Daemon{
 		log: opts.Logger, version: opts.Version, backoff: opts.Backoff, cfg: cfg, channels: map[string]*channel{},
 		shutdownTimeout: opts.ShutdownTimeout, stopTimeout: opts.StopTimeout, sources: opts.Sources,
-		db: opts.DB, clouds: opts.Clouds,
+		db: opts.DB, clouds: opts.Clouds, cfgFile: opts.ConfigFile,
 	}
 	if cfg.RTMP.Listen != "" {
 		// Encoders push channels whose source is "publisher" to
@@ -218,6 +222,14 @@ func (d *Daemon) Clouds() []api.CloudStatus {
 		return nil
 	}
 	return d.clouds()
+}
+
+// ConfigFile is the config file's state (api.Box).
+func (d *Daemon) ConfigFile() configs.FileStatus {
+	if d.cfgFile == nil {
+		return configs.FileStatus{}
+	}
+	return d.cfgFile()
 }
 
 // Recorder records the lessons (api.Box).

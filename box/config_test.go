@@ -1,0 +1,70 @@
+package box
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lubo-edge/lubo/configs"
+	"github.com/lubo-edge/lubo/daemon"
+	"github.com/lubo-edge/lubo/internal/testkit"
+)
+
+// A broken edit keeps the last good config running, and the dashboard and
+// /metrics say so until the file is fixed.
+func TestBrokenConfigFileIsShownAsStale(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "lubo.yaml")
+	good := fmt.Sprintf("data_dir: %s\nhttp: {listen: \"127.0.0.1:0\"}\nrtsp: {listen: \"\"}\n", dir)
+	write := func(s string) {
+		tmp := path + ".tmp"
+		if err := os.WriteFile(tmp, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(good)
+	cfg, err := configs.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs testkit.LogBuffer
+	ready := make(chan *daemon.Daemon, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, Options{Config: cfg, ConfigPath: path, Logger: logs.Logger(), Ready: func(d *daemon.Daemon) { ready <- d }})
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	d := <-ready
+	base := "http://" + d.HTTPAddr().String()
+	metric := func() string {
+		_, body := getText(t, base+"/metrics")
+		return body
+	}
+	if !strings.Contains(metric(), "\nlubo_config_stale 0\n") {
+		t.Fatal("a good config is reported stale")
+	}
+	// The watcher starts asynchronously: keep breaking the file until it
+	// notices (each write is a new event).
+	testkit.WaitFor(t, "the broken file reported", func() bool {
+		write(good + "channels: [{id: \"Bad Id\", source: \"htp://x\"}]\n")
+		return strings.Contains(metric(), "\nlubo_config_stale 1\n")
+	})
+	_, dash := getText(t, base+"/dashboard/channels.json")
+	if !strings.Contains(dash, `"Stale":true`) || !strings.Contains(dash, `unsupported scheme \"htp\"`) {
+		t.Errorf("dashboard JSON does not show the stale file: %s\n%s", dash, logs.String())
+	}
+	write(good)
+	testkit.WaitFor(t, "the fixed file", func() bool { return strings.Contains(metric(), "\nlubo_config_stale 0\n") })
+}
