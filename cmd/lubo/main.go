@@ -4,6 +4,7 @@
 //	lubo check -config FILE   validate a config, print every problem
 //	lubo probe URL            print the tracks of a source
 //	lubo record start|stop -channel ID   manual recording via a running lubo
+//	lubo cloud VENDOR VERB -config FILE   installer tools for vendor clouds
 //	lubo version
 package main
 
@@ -37,6 +38,8 @@ const usage = `usage:
   lubo record start -channel ID [-duration 45m] [-addr http://127.0.0.1:8080]
   lubo record stop -channel ID [-addr http://127.0.0.1:8080]
                             start or stop a manual recording on a running lubo
+  lubo cloud VENDOR VERB -config FILE   installer tools for the vendor clouds
+                            (tplink, ezviz, hikyunmou, onenet; lubo cloud -h)
   lubo version              print the version
 `
 
