@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lubo-edge/lubo/configs"
 	"github.com/lubo-edge/lubo/daemon"
@@ -55,10 +56,15 @@ func TestBrokenConfigFileIsShownAsStale(t *testing.T) {
 	if !strings.Contains(metric(), "\nlubo_config_stale 0\n") {
 		t.Fatal("a good config is reported stale")
 	}
-	// The watcher starts asynchronously: keep breaking the file until it
-	// notices (each write is a new event).
+	// The watcher starts asynchronously: break the file again every
+	// second until it notices (writes closer together would keep its
+	// debounce from ever firing).
+	var wrote time.Time
 	testkit.WaitFor(t, "the broken file reported", func() bool {
-		write(good + "channels: [{id: \"Bad Id\", source: \"htp://x\"}]\n")
+		if time.Since(wrote) > time.Second {
+			write(good + "channels: [{id: \"Bad Id\", source: \"htp://x\"}]\n")
+			wrote = time.Now()
+		}
 		return strings.Contains(metric(), "\nlubo_config_stale 1\n")
 	})
 	_, dash := getText(t, base+"/dashboard/channels.json")
