@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -22,16 +23,15 @@ type finalizeJob struct {
 	// complete, or failed with what ended the slice early.
 	state  storage.State
 	reason string
-	// retentionFirst frees space before finalizing (the slice ended on a
-	// full disk, and the MP4 needs room as large as the .part).
-	retentionFirst bool
 }
 
 // finalizer turns closed slices into MP4 files on its own goroutine, so a
 // session goes on writing the next slice while the last one (hundreds of MB
-// after 30 minutes of 1080p) is copied. A .part that cannot be finalized
-// yet (no room for the copy) stays, its record in state recording so
-// retention leaves it alone, and is tried again every RetryInterval.
+// after 30 minutes of 1080p) is copied. Without room for the copy the
+// slice is finalized in place (see finalizeFile), so a full disk never
+// keeps a slice unfinished. A .part that still cannot be finalized (an I/O
+// error) stays, its record in state recording so retention leaves it
+// alone, and is tried again every RetryInterval.
 type finalizer struct {
 	r    *Recorder
 	wake chan struct{} // cap 1
@@ -105,11 +105,8 @@ func (f *finalizer) retryLeft() {
 // do finalizes one slice and brings its record up to date.
 func (f *finalizer) do(j finalizeJob, retry bool) {
 	r := f.r
-	if j.retentionFirst && !retry {
-		r.keep.once()
-	}
 	part := j.final + partSuffix
-	info, err := mp4.Finalize(part, j.final)
+	info, err := r.finalizeFile(part, j.final, j.rel)
 	switch {
 	case err == nil:
 		r.stats.files.Add(1)
@@ -119,16 +116,7 @@ func (f *finalizer) do(j finalizeJob, retry bool) {
 			rec.End = j.start.Add(info.Duration)
 		})
 	case errors.Is(err, mp4.ErrEmpty):
-		if rmErr := os.Remove(part); rmErr != nil && !errors.Is(rmErr, fs.ErrNotExist) {
-			r.log.Warn("cannot remove an empty recording", "path", j.rel+partSuffix, "err", rmErr)
-		}
-		r.stats.fail(reasonEmpty)
-		r.updateRecord(j.id, func(rec *storage.Record) {
-			rec.State, rec.Reason = storage.StateFailed, "empty: no complete fragment reached the disk"
-			if j.reason != "" {
-				rec.Reason += " (" + j.reason + ")"
-			}
-		})
+		r.dropEmpty(j.rel, j.id, j.reason)
 	case errors.Is(err, fs.ErrNotExist):
 		// Removed meanwhile (retention of a failed record, or a human).
 		r.log.Warn("recording to finalize is gone", "path", j.rel+partSuffix)
@@ -142,6 +130,65 @@ func (f *finalizer) do(j finalizeJob, retry bool) {
 		r.updateRecord(j.id, func(rec *storage.Record) {
 			rec.Reason = fmt.Sprintf("finalize pending: %v", err)
 		})
+	}
+}
+
+// finalizeFile makes the MP4 final from part. With room for a copy above
+// the reserve it writes a progressive copy (moov in front: the best file
+// for web players, which then seek with one range request); without, or
+// when the copy runs out of room, it finalizes in place: the fragmented
+// .part, cut after its last complete fragment and indexed (sidx), becomes
+// the MP4, which needs no free space. ffmpeg and browsers play both and
+// seek in both.
+func (r *Recorder) finalizeFile(part, final, rel string) (mp4.Info, error) {
+	st, err := os.Stat(part)
+	if err != nil {
+		return mp4.Info{}, err
+	}
+	free, _, derr := r.opts.DiskUsage(r.root)
+	if derr != nil || free >= uint64(st.Size())+uint64(r.reserve()) {
+		info, err := mp4.Finalize(part, final)
+		if err == nil || !isDiskFull(err) {
+			return info, err
+		}
+		r.log.Warn("no room to copy the recording into its final form; finalizing it in place", "path", rel, "err", err)
+	}
+	info, err := mp4.FinalizeInPlace(part, final)
+	if err == nil {
+		r.stats.inPlace.Add(1)
+		r.log.Info("recording finalized in place (fragmented MP4): the disk had no room for a copy", "path", rel, "bytes", info.Size)
+	}
+	return info, err
+}
+
+// dropEmpty removes what a slice without one complete fragment left: the
+// .part, its cover and its record. Nothing empty stays indexed; the
+// failure is counted and logged.
+func (r *Recorder) dropEmpty(rel, id, why string) {
+	abs := filepath.Join(r.root, filepath.FromSlash(rel))
+	if err := os.Remove(abs + partSuffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		r.log.Warn("cannot remove an empty recording", "path", rel+partSuffix, "err", err)
+	}
+	r.removeCover(rel)
+	if id == "" {
+		if rec, err := r.opts.DB.RecordByPath(rel); err == nil {
+			id = rec.ID
+		}
+	}
+	if id != "" {
+		if err := r.opts.DB.DeleteRecord(id); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			r.log.Error("cannot drop the record of an empty recording", "path", rel, "err", err)
+		}
+	}
+	r.stats.fail(reasonEmpty)
+	r.log.Warn("recording dropped: no complete fragment reached the disk", "path", rel, "ended_by", why)
+}
+
+// removeCover deletes the cover of the slice rel, if any.
+func (r *Recorder) removeCover(rel string) {
+	p := filepath.Join(r.root, filepath.FromSlash(coverPath(rel)))
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		r.log.Warn("cannot remove a cover", "path", coverPath(rel), "err", err)
 	}
 }
 

@@ -58,6 +58,18 @@ type Options struct {
 	// DiskUsage reports the free and total bytes of the disk holding path.
 	// Default: statfs.
 	DiskUsage func(path string) (free, total uint64, err error)
+	// Reserve is the free space, in bytes, the records disk must have for
+	// a new slice to open; below it sessions wait (and retry every
+	// RetryInterval) while retention frees space, so the slices already
+	// open, the live HLS segments and the database sharing the disk keep
+	// room to write. A slice is copied into its progressive form only with
+	// this much left over, else finalized in place. Default: five minutes
+	// of what the channels being recorded write, at least 64 MiB.
+	Reserve int64
+	// RecoveryWorkers is how many .part files of the last run are
+	// recovered at once, in the background while recording goes on.
+	// Default 1.
+	RecoveryWorkers int
 }
 
 // Manual recordings: how long one runs when no duration is given, and the
@@ -94,8 +106,14 @@ type Recorder struct {
 	stats    counters
 	keep     *retention
 	fin      *finalizer
+	manual   *manualBook
 	ran      atomic.Bool
 	sessions sync.WaitGroup // session goroutines
+
+	// beforeRecover, when set (tests), is called by a recovery worker
+	// before it recovers the .part at path.
+	beforeRecover func(path string)
+	recovered     chan struct{} // closed when the start-up recovery is over
 
 	mu     sync.Mutex
 	ctx    context.Context     // while Run accepts sessions; nil otherwise
@@ -140,6 +158,8 @@ func New(opts Options) (*Recorder, error) {
 		root:    filepath.Join(opts.Config.DataDir, "records"),
 		snapDir: filepath.Join(opts.Config.DataDir, "snapshots"),
 		active:  map[string]*Session{},
+
+		recovered: make(chan struct{}),
 	}
 	r.cfg.Store(opts.Config)
 	if r.opts.Courses == nil {
@@ -148,6 +168,7 @@ func New(opts Options) (*Recorder, error) {
 	r.stats.failures = map[string]uint64{}
 	r.keep = newRetention(r)
 	r.fin = newFinalizer(r)
+	r.manual = newManualBook(r.root)
 	return r, nil
 }
 
@@ -187,11 +208,14 @@ func (r *Recorder) Run(ctx context.Context) error {
 	if err := os.MkdirAll(r.root, 0o755); err != nil {
 		return fmt.Errorf("recorder: %w", err)
 	}
-	// Before any lesson starts: a lesson still on continues in a new slice
-	// beside the recovered one.
-	r.recoverAll()
+	// Found before any session opens a slice, recovered while they record:
+	// a lesson still on continues in a new slice beside the recovered one.
+	left := r.findLeftovers()
+	r.stats.recovering.Store(int64(len(left.parts)))
 
 	var helpers sync.WaitGroup
+	helpers.Add(1)
+	go func() { defer helpers.Done(); r.recoverAll(ctx, left) }()
 	helpers.Add(1)
 	go func() { defer helpers.Done(); r.fin.run() }()
 	keepCtx, stopKeep := context.WithCancel(context.Background())
@@ -203,6 +227,7 @@ func (r *Recorder) Run(ctx context.Context) error {
 	})
 	r.mu.Lock()
 	r.ctx = ctx
+	r.resumeManual(ctx)
 	r.mu.Unlock()
 	planned := make(chan struct{})
 	go func() { defer close(planned); _ = planner.Run(ctx) }()
@@ -263,6 +288,13 @@ func (r *Recorder) startLocked(ctx context.Context, key string, spec Spec) *Sess
 	go func() {
 		defer r.sessions.Done()
 		s.run(ctx)
+		if spec.Trigger == TriggerManual && ctx.Err() == nil {
+			// Over, or stopped: nothing to resume. On shutdown the entry
+			// stays, for the next start to go on with.
+			if err := r.manual.remove(spec.Channel, spec.Start); err != nil {
+				r.log.Error("manual recording ended but is still remembered for a resume", "channel", spec.Channel, "err", err)
+			}
+		}
 		r.mu.Lock()
 		if r.active[key] == s {
 			delete(r.active, key)
@@ -303,9 +335,12 @@ func (r *Recorder) Start(channel string, dur time.Duration) (string, error) {
 		}
 	}
 	now := time.Now()
-	s := r.startLocked(r.ctx, "manual/"+channel, Spec{
-		Channel: channel, Trigger: TriggerManual, Start: now, End: now.Add(dur),
-	})
+	spec := Spec{Channel: channel, Trigger: TriggerManual, Start: now, End: now.Add(dur)}
+	if err := r.manual.put(manualEntry{Channel: channel, Start: now, End: spec.End}); err != nil {
+		// Recording matters more than resuming it after a crash.
+		r.log.Error("manual recording will not resume after a crash", "channel", channel, "err", err)
+	}
+	s := r.startLocked(r.ctx, "manual/"+channel, spec)
 	return s.ID(), nil
 }
 
@@ -319,8 +354,40 @@ func (r *Recorder) Stop(channel string) error {
 	if s == nil || s.isOver() {
 		return fmt.Errorf("%w on channel %q", ErrNotRecording, channel)
 	}
+	// Forgotten at once, so a crash right after the stop does not resume it.
+	if err := r.manual.remove(channel, s.Status().Start); err != nil {
+		r.log.Error("stopped manual recording is still remembered for a resume", "channel", channel, "err", err)
+	}
 	s.SetEnd(time.Now())
 	return nil
+}
+
+// resumeManual starts again the manual recordings the last run was making
+// whose end is still ahead: they continue in the next slice number. r.mu
+// is held and r.ctx is set.
+func (r *Recorder) resumeManual(ctx context.Context) {
+	entries, err := r.manual.load()
+	if err != nil {
+		r.log.Error("manual recordings of the last run are not resumed", "err", err)
+	}
+	now := time.Now()
+	var ahead []manualEntry
+	for _, e := range entries {
+		if !validChannelID(e.Channel) || !now.Before(e.End) || !e.Start.Before(e.End) || e.End.Sub(e.Start) > MaxManualDuration {
+			continue
+		}
+		if _, ok := r.active["manual/"+e.Channel]; ok {
+			continue
+		}
+		ahead = append(ahead, e)
+		r.log.Info("manual recording of the last run resumed", "channel", e.Channel, "start", e.Start, "end", e.End)
+		r.startLocked(ctx, "manual/"+e.Channel, Spec{Channel: e.Channel, Trigger: TriggerManual, Start: e.Start, End: e.End})
+	}
+	if len(ahead) != len(entries) {
+		if err := r.manual.keep(ahead); err != nil {
+			r.log.Error("manual recordings: cannot forget the finished ones", "err", err)
+		}
+	}
 }
 
 // Sessions describes the sessions running now, by channel then start.

@@ -1,24 +1,31 @@
 package recorder
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/lubo-edge/lubo/recorder/mp4"
 	"github.com/lubo-edge/lubo/storage"
 )
 
-// recoverAll runs at start-up, before any session: every .part under the
-// records root (a slice the last run did not close: a crash, a power cut,
-// a finalize that had no room) becomes an MP4 up to its last complete
-// fragment, and the records index is brought in line with the disk.
-func (r *Recorder) recoverAll() {
-	var parts []string
+// leftovers is what the last run left unfinished: found at start-up
+// before any session opens a slice, so nothing of this run is among them.
+type leftovers struct {
+	parts []string          // .part files: slices not closed (a crash, a power cut) or not finalized
+	stale []*storage.Record // records still in state recording
+}
+
+// findLeftovers walks the records root for .part files (a quick walk, no
+// file is read) and lists the records left in state recording.
+func (r *Recorder) findLeftovers() leftovers {
+	var l leftovers
 	err := filepath.WalkDir(r.root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			r.log.Warn("recovery: cannot read", "path", p, "err", err)
@@ -27,7 +34,7 @@ func (r *Recorder) recoverAll() {
 		switch name := d.Name(); {
 		case d.IsDir():
 		case strings.HasSuffix(name, ".mp4"+partSuffix):
-			parts = append(parts, p)
+			l.parts = append(l.parts, p)
 		case strings.HasSuffix(name, ".mp4.tmp"):
 			// Finalize's half-written copy; the .part beside it is intact.
 			_ = os.Remove(p)
@@ -37,10 +44,52 @@ func (r *Recorder) recoverAll() {
 	if err != nil {
 		r.log.Warn("recovery: cannot walk the records", "root", r.root, "err", err)
 	}
-	for _, p := range parts {
-		r.recoverPart(p)
+	l.stale, err = r.opts.DB.ListRecords(storage.RecordQuery{States: []storage.State{storage.StateRecording}})
+	if err != nil {
+		r.log.Error("recovery: cannot read the records index", "err", err)
 	}
-	r.settleRecording()
+	return l
+}
+
+// recoverAll finalizes the leftovers in the background, while sessions
+// already record: a lesson must not start late because the last run left
+// many large files. RecoveryWorkers files are done at once, each on a
+// thread of low CPU and I/O priority. A lesson whose .part is still being
+// recovered goes on in the next slice number (pickSlice skips it). When ctx
+// ends, the files not begun stay for the next start. Then the records
+// index is brought in line with the disk.
+func (r *Recorder) recoverAll(ctx context.Context, l leftovers) {
+	if len(l.parts) > 0 {
+		r.log.Info("recovery: finalizing the recordings the last run left, in the background", "files", len(l.parts))
+	}
+	todo := make(chan string)
+	var workers sync.WaitGroup
+	for range max(r.opts.RecoveryWorkers, 1) {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			lowPriority()
+			for p := range todo {
+				if r.beforeRecover != nil {
+					r.beforeRecover(p)
+				}
+				r.recoverPart(p)
+				r.stats.recovering.Add(-1)
+			}
+		}()
+	}
+feed:
+	for _, p := range l.parts {
+		select {
+		case todo <- p:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(todo)
+	workers.Wait()
+	r.settleRecording(l.stale)
+	close(r.recovered)
 }
 
 // recoverPart finalizes one .part left by the last run.
@@ -59,7 +108,7 @@ func (r *Recorder) recoverPart(part string) {
 		r.indexFinished(rel, st.Size(), 0, storage.StateComplete, "finalized before a crash; indexed at start-up")
 		return
 	}
-	info, err := mp4.Finalize(part, final)
+	info, err := r.finalizeFile(part, final, rel)
 	switch {
 	case err == nil:
 		r.stats.recoveries.Add(1)
@@ -70,10 +119,7 @@ func (r *Recorder) recoverPart(part string) {
 		log.Warn("recovery: recording recovered", "duration", info.Duration, "fragments", info.Fragments, "truncated", info.Truncated)
 		r.indexFinished(rel, info.Size, info.Duration, storage.StateRecovered, reason)
 	case errors.Is(err, mp4.ErrEmpty):
-		_ = os.Remove(part)
-		r.stats.fail(reasonEmpty)
-		log.Warn("recovery: the recording had no complete fragment; removed")
-		r.markFailed(rel, "empty: no complete fragment reached the disk before the crash")
+		r.dropEmpty(rel, "", "the last run ended before its first fragment")
 	case errors.Is(err, mp4.ErrMalformed):
 		// Nothing here can be read; keep it for a human instead of trying
 		// at every start.
@@ -133,15 +179,15 @@ func (r *Recorder) markFailed(rel, reason string) {
 	r.updateRecord(rec.ID, func(x *storage.Record) { x.State, x.Reason = storage.StateFailed, reason })
 }
 
-// settleRecording handles records still in state recording once every
-// .part is dealt with: their file is finished, or there is none.
-func (r *Recorder) settleRecording() {
-	recs, err := r.opts.DB.ListRecords(storage.RecordQuery{States: []storage.State{storage.StateRecording}})
-	if err != nil {
-		r.log.Error("recovery: cannot read the records index", "err", err)
-		return
-	}
+// settleRecording handles the records the last run left in state
+// recording once every .part is dealt with: their file is finished, or
+// there is none and the record goes (nothing empty stays indexed). Records
+// of this run's slices are not among them.
+func (r *Recorder) settleRecording(recs []*storage.Record) {
 	for _, rec := range recs {
+		if now, err := r.opts.DB.GetRecord(rec.ID); err != nil || now.State != storage.StateRecording {
+			continue // recovered meanwhile, or gone
+		}
 		abs := filepath.Join(r.root, filepath.FromSlash(rec.Path))
 		if exists(abs + partSuffix) {
 			continue // could not be finalized yet; tried at the next start
@@ -150,8 +196,6 @@ func (r *Recorder) settleRecording() {
 			r.indexFinished(rec.Path, st.Size(), 0, storage.StateComplete, "finalized before a crash; indexed at start-up")
 			continue
 		}
-		r.updateRecord(rec.ID, func(x *storage.Record) {
-			x.State, x.Reason = storage.StateFailed, "no file found at start-up: the slice was opened but nothing was written"
-		})
+		r.dropEmpty(rec.Path, rec.ID, "the last run ended before the slice had a file")
 	}
 }

@@ -164,6 +164,12 @@ func (s *Session) open(ctx context.Context, head []*media.Frame, f *media.Frame,
 	s.mu.Unlock()
 	n, rel := s.pickSlice(spec)
 	abs := filepath.Join(s.r.root, filepath.FromSlash(rel))
+	// On a full disk nothing is made: no file, no record, no cover. The
+	// next keyframe after RetryInterval looks again.
+	if err := s.r.roomFor(); err != nil {
+		s.openFailed(rel, err, now)
+		return
+	}
 	start := s.clock.at(first.DTS).Round(0)
 	rec := &storage.Record{
 		ID: storage.NewRecordID(spec.Channel, spec.Start, n), Channel: spec.Channel,
@@ -215,6 +221,7 @@ func (s *Session) open(ctx context.Context, head []*media.Frame, f *media.Frame,
 // is logged and counted when it differs from the last one, so a full disk
 // is one line, not one every few seconds.
 func (s *Session) openFailed(rel string, err error, now time.Time) {
+	s.r.stats.openRetries.Add(1)
 	s.retryAt = now.Add(s.r.opts.RetryInterval)
 	s.mu.Lock()
 	same := s.lastErr == err.Error()
@@ -269,6 +276,9 @@ func (s *Session) write(f *media.Frame) {
 	}
 	reason := failureReason(err)
 	s.r.stats.fail(reason)
+	if reason == reasonDiskFull {
+		s.r.keep.kick()
+	}
 	s.log.Error("recording write failed: keeping what was written, retrying in a new slice",
 		"path", s.cur.rel, "err", err, "retry_in", s.r.opts.RetryInterval)
 	s.closeSlice(reason, err.Error())
@@ -310,7 +320,6 @@ func (s *Session) closeSlice(reason, msg string) {
 	job := finalizeJob{id: c.id, rel: c.rel, final: c.abs, start: start, state: storage.StateComplete}
 	if reason != "" {
 		job.state, job.reason = storage.StateFailed, reasonText(reason)+": "+msg
-		job.retentionFirst = reason == reasonDiskFull
 	}
 	s.log.Info("recording slice closed", "path", c.rel, "bytes", c.w.Bytes(), "duration", c.w.Duration(), "failure", job.reason)
 	s.r.fin.add(job)
@@ -332,7 +341,11 @@ func (s *Session) makeCover(ctx context.Context, key *media.Frame, id, rel strin
 		r.Cover = cover
 		return nil
 	})
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		// The slice ended empty and was dropped meanwhile: no orphan cover.
+		s.r.removeCover(rel)
+	case err != nil:
 		s.log.Warn("cover made but not indexed", "path", cover, "err", err)
 	}
 }

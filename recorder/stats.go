@@ -5,7 +5,6 @@ import (
 	"maps"
 	"sync"
 	"sync/atomic"
-	"syscall"
 
 	"github.com/lubo-edge/lubo/recorder/mp4"
 )
@@ -23,7 +22,7 @@ const (
 // failureReason sorts a write or open error into a metric label.
 func failureReason(err error) string {
 	switch {
-	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+	case isDiskFull(err):
 		return reasonDiskFull
 	case errors.Is(err, mp4.ErrNothingToRecord):
 		return reasonUnrecordable
@@ -52,6 +51,11 @@ type counters struct {
 	bytes      atomic.Uint64 // written to .part files
 	recoveries atomic.Uint64 // .part files recovered at start-up
 	deleted    atomic.Uint64 // recordings retention removed
+	// openRetries counts slice opens that failed or were refused (a full
+	// disk); each is retried after RetryInterval.
+	openRetries atomic.Uint64
+	inPlace     atomic.Uint64 // slices finalized without a copy
+	recovering  atomic.Int64  // .part files left by the last run still waiting for recovery
 
 	mu       sync.Mutex
 	failures map[string]uint64
@@ -70,6 +74,15 @@ type Stats struct {
 	Recoveries   uint64            // .part files turned into MP4 at start-up
 	Deleted      uint64            // recordings removed by retention
 	Failures     map[string]uint64 // by reason: disk_full, write_error, unrecordable, finalize_error, empty, no_source
+	// OpenRetries counts slice opens that failed or were refused because
+	// the disk was below the reserve; each was retried.
+	OpenRetries uint64
+	// FinalizedInPlace counts the slices finalized without a copy (a
+	// fragmented MP4) because the disk had no room for one.
+	FinalizedInPlace uint64
+	// Recovering is the .part files of the last run still waiting to be
+	// recovered; recording does not wait for them.
+	Recovering int64
 	// DiskFree and DiskTotal are the records disk's bytes at the last
 	// retention pass; 0 before the first or when statfs fails.
 	DiskFree, DiskTotal uint64
@@ -84,9 +97,13 @@ func (r *Recorder) Stats() Stats {
 		BytesWritten: r.stats.bytes.Load(),
 		Recoveries:   r.stats.recoveries.Load(),
 		Deleted:      r.stats.deleted.Load(),
-		DiskFree:     r.keep.free.Load(),
-		DiskTotal:    r.keep.total.Load(),
-		Recording:    map[string]bool{},
+		OpenRetries:  r.stats.openRetries.Load(),
+		Recovering:   r.stats.recovering.Load(),
+
+		FinalizedInPlace: r.stats.inPlace.Load(),
+		DiskFree:         r.keep.free.Load(),
+		DiskTotal:        r.keep.total.Load(),
+		Recording:        map[string]bool{},
 	}
 	r.stats.mu.Lock()
 	st.Failures = maps.Clone(r.stats.failures)
