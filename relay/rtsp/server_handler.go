@@ -35,20 +35,25 @@ func unauthorized() (*base.Response, *gortsplib.ServerStream, error) {
 	return &base.Response{StatusCode: base.StatusUnauthorized}, nil, liberrors.ErrServerAuth{}
 }
 
-// OnDescribe attaches the channel (one reader for all its players) and
-// answers with its SDP once the first frame told what the tracks are.
+// OnDescribe makes a player for the connection (its own reader of the
+// channel) and answers with the SDP of the channel's tracks once its first
+// frame told what they are.
 func (h *serverHandler) OnDescribe(ctx *gortsplib.ServerHandlerOnDescribeCtx) (*base.Response, *gortsplib.ServerStream, error) {
 	if !h.authorized(ctx.Conn, ctx.Request) {
 		return unauthorized()
 	}
-	ch, res := h.s.serve(ctx.Conn, channelID(ctx.Path))
-	if ch == nil {
+	p, res := h.s.open(ctx.Conn, channelID(ctx.Path))
+	if p == nil {
 		return res, nil, nil
 	}
-	return res, ch.st, nil
+	if !h.s.describe(ctx.Conn, p) {
+		return &base.Response{StatusCode: base.StatusServiceUnavailable}, nil, nil
+	}
+	return res, p.st, nil
 }
 
-// OnSetup adds the player's session to the channel's ServerStream.
+// OnSetup binds the player the connection described (or a new one, for a
+// player that skipped DESCRIBE) to the session.
 func (h *serverHandler) OnSetup(ctx *gortsplib.ServerHandlerOnSetupCtx) (*base.Response, *gortsplib.ServerStream, error) {
 	if !h.authorized(ctx.Conn, ctx.Request) {
 		return unauthorized()
@@ -57,24 +62,28 @@ func (h *serverHandler) OnSetup(ctx *gortsplib.ServerHandlerOnSetupCtx) (*base.R
 		// A later track of the same session must use the same stream.
 		return &base.Response{StatusCode: base.StatusOK}, st, nil
 	}
-	ch, res := h.s.serve(ctx.Conn, channelID(ctx.Path))
-	if ch == nil {
-		return res, nil, nil
+	id := channelID(ctx.Path)
+	p := h.s.takeDescribed(ctx.Conn, id)
+	if p == nil {
+		var res *base.Response
+		if p, res = h.s.open(ctx.Conn, id); p == nil {
+			return res, nil, nil
+		}
 	}
-	if !h.s.adopt(ctx.Conn, ctx.Session, ch) {
+	if !h.s.adopt(ctx.Session, p) {
 		return &base.Response{StatusCode: base.StatusServiceUnavailable}, nil, nil
 	}
-	return res, ch.st, nil
+	return &base.Response{StatusCode: base.StatusOK}, p.st, nil
 }
 
-// OnPlay lets set-up sessions play. The session becomes a receiver of the
-// ServerStream only after this returns, so the channel is told in
+// OnPlay lets set-up sessions play. The session receives what is written
+// to its ServerStream only after this returns, so the pump is started in
 // OnResponse.
 func (h *serverHandler) OnPlay(ctx *gortsplib.ServerHandlerOnPlayCtx) (*base.Response, error) {
 	s := h.s
 	s.mu.Lock()
-	if ch := s.sessions[ctx.Session]; ch != nil {
-		s.playing[ctx.Conn] = ch
+	if p := s.sessions[ctx.Session]; p != nil {
+		s.playing[ctx.Conn] = p
 	}
 	s.mu.Unlock()
 	markPlaying(ctx.Conn.NetConn())
@@ -82,48 +91,71 @@ func (h *serverHandler) OnPlay(ctx *gortsplib.ServerHandlerOnPlayCtx) (*base.Res
 }
 
 // OnResponse runs after a request was handled, in the connection's
-// goroutine. After a successful PLAY the session receives what is written
-// to the ServerStream, so the channel may start pumping: its first player
-// then gets the stream from the keyframe on.
+// goroutine. After a successful PLAY the session is a reader of its
+// ServerStream: the player's pump starts (or resumes) with the cached GOP.
 func (h *serverHandler) OnResponse(conn *gortsplib.ServerConn, res *base.Response) {
 	s := h.s
 	s.mu.Lock()
-	ch := s.playing[conn]
+	defer s.mu.Unlock()
+	p := s.playing[conn]
 	delete(s.playing, conn)
-	s.mu.Unlock()
-	if ch != nil && res.StatusCode == base.StatusOK {
-		ch.startPumping()
+	if p != nil && res.StatusCode == base.StatusOK {
+		p.startLocked()
 	}
 }
 
-// OnSessionClose releases the session's hold on its channel.
+// OnPause stops the player's pump from writing; the reader stays, so the
+// channel stays up, and a later PLAY starts again from the cached GOP.
+func (h *serverHandler) OnPause(ctx *gortsplib.ServerHandlerOnPauseCtx) (*base.Response, error) {
+	s := h.s
+	s.mu.Lock()
+	if p := s.sessions[ctx.Session]; p != nil && p.started {
+		p.paused.Store(true)
+	}
+	s.mu.Unlock()
+	return &base.Response{StatusCode: base.StatusOK}, nil
+}
+
+// OnSessionClose releases the session's player and with it its reader.
 func (h *serverHandler) OnSessionClose(ctx *gortsplib.ServerHandlerOnSessionCloseCtx) {
 	s := h.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ch := s.sessions[ctx.Session]
-	if ch == nil {
+	p := s.sessions[ctx.Session]
+	if p == nil {
 		return
 	}
 	delete(s.sessions, ctx.Session)
-	delete(ch.sessions, ctx.Session)
-	ch.log.Debug("rtsp: player left", "players", len(ch.sessions), "err", ctx.Error)
-	s.releaseLocked(ch)
+	p.log.Debug("rtsp: player left", "err", ctx.Error)
+	p.releaseLocked()
 }
 
-// OnConnClose releases a connection that described a channel but never
-// set it up.
+// OnConnClose releases a player the connection described but never set
+// up.
 func (h *serverHandler) OnConnClose(ctx *gortsplib.ServerHandlerOnConnCloseCtx) {
 	s := h.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.playing, ctx.Conn)
-	s.unpendLocked(ctx.Conn)
+	if p := s.described[ctx.Conn]; p != nil {
+		delete(s.described, ctx.Conn)
+		p.releaseLocked()
+	}
 }
 
-// OnStreamWriteError is a player that cannot keep up (its queue is full).
+// OnStreamWriteError is a packet gortsplib dropped because the player's
+// queue was full. The pump keeps below the queue's size, so this is rare;
+// the player then skips to the next keyframe. It takes no lock: it runs
+// in the pump or in gortsplib's RTCP sender, which ServerStream.Close waits
+// for while s.mu may be held.
 func (h *serverHandler) OnStreamWriteError(ctx *gortsplib.ServerHandlerOnStreamWriteErrorCtx) {
-	h.s.log.Debug("rtsp: write to player failed", "err", ctx.Error)
+	s := h.s
+	if p, ok := ctx.Session.UserData().(*player); ok {
+		p.lost.Store(true)
+	}
+	if s.limit.allow("write") {
+		s.log.Debug("rtsp: write to player failed", "err", ctx.Error)
+	}
 }
 
 // OnDecodeError is a bad RTCP packet from a player.

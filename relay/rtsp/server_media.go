@@ -27,12 +27,12 @@ type outMedia struct {
 	codec  media.Codec
 	clock  int
 	offset uint32 // random start of the RTP timestamps (RFC 3550)
-	encode func(data []byte) ([]*rtp.Packet, error)
+	encode func(f *media.Frame) ([]*rtp.Packet, error)
 }
 
 // packets packetizes f with RTP timestamps from its PTS.
 func (m *outMedia) packets(f *media.Frame) ([]*rtp.Packet, error) {
-	pkts, err := m.encode(f.Data)
+	pkts, err := m.encode(f)
 	if err != nil {
 		return nil, err
 	}
@@ -113,23 +113,53 @@ func videoOut(v *media.VideoTrack) (*outMedia, error) {
 		codec:  v.Codec,
 		clock:  f.ClockRate(),
 		offset: rand.Uint32(),
-		encode: func(data []byte) ([]*rtp.Packet, error) {
-			var nalus [][]byte
-			media.SplitAnnexB(data, func(n []byte) bool {
+		encode: func(f *media.Frame) ([]*rtp.Packet, error) {
+			nalus := make([][]byte, 0, 8)
+			params := false
+			media.SplitAnnexB(f.Data, func(n []byte) bool {
 				nalus = append(nalus, n)
+				params = params || isSPS(v.Codec, n)
 				return true
 			})
 			if len(nalus) == 0 {
 				return nil, fmt.Errorf("empty video frame")
+			}
+			if f.Key && !params {
+				nalus = withParamSets(f, nalus)
 			}
 			return encode(nalus)
 		},
 	}, nil
 }
 
+func isSPS(c media.Codec, nalu []byte) bool {
+	if c == media.H265 {
+		return media.H265Type(nalu) == media.H265SPS
+	}
+	return media.H264Type(nalu) == media.H264SPS
+}
+
+// withParamSets puts the frame's parameter sets before a keyframe that
+// came without them. A player tuned in with the SDP's sprop parameter sets;
+// after a reconnect with a new resolution (same codec, same session) the
+// only place it can learn the new ones is in-band, before the keyframe.
+func withParamSets(f *media.Frame, nalus [][]byte) [][]byte {
+	if f.Tracks == nil || f.Tracks.Video == nil {
+		return nalus
+	}
+	v := f.Tracks.Video
+	var ps [][]byte
+	for _, n := range [][]byte{v.VPS, v.SPS, v.PPS} {
+		if len(n) > 0 {
+			ps = append(ps, n)
+		}
+	}
+	return append(ps, nalus...)
+}
+
 func audioOut(a *media.AudioTrack) (*outMedia, error) {
 	var f format.Format
-	var encode func([]byte) ([]*rtp.Packet, error)
+	var encode func(*media.Frame) ([]*rtp.Packet, error)
 	switch a.Codec {
 	case media.AAC:
 		cfg, err := aacConfig(a)
@@ -145,7 +175,7 @@ func audioOut(a *media.AudioTrack) (*outMedia, error) {
 			return nil, fmt.Errorf("AAC packetizer: %w", err)
 		}
 		f = m
-		encode = func(au []byte) ([]*rtp.Packet, error) { return enc.Encode([][]byte{au}) }
+		encode = func(f *media.Frame) ([]*rtp.Packet, error) { return enc.Encode([][]byte{f.Data}) }
 	case media.PCMA, media.PCMU:
 		g := &format.G711{PayloadTyp: payloadG711, MULaw: a.Codec == media.PCMU, SampleRate: a.SampleRate, ChannelCount: a.Channels}
 		if g.SampleRate <= 0 {
@@ -164,7 +194,8 @@ func audioOut(a *media.AudioTrack) (*outMedia, error) {
 		if err != nil {
 			return nil, fmt.Errorf("G.711 packetizer: %w", err)
 		}
-		f, encode = g, enc.Encode
+		f = g
+		encode = func(f *media.Frame) ([]*rtp.Packet, error) { return enc.Encode(f.Data) }
 	default:
 		return nil, fmt.Errorf("audio codec %s cannot be served over RTSP", a.Codec)
 	}

@@ -2,19 +2,16 @@ package rtsp
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/bluenviron/gortsplib/v4"
 	"github.com/bluenviron/gortsplib/v4/pkg/base"
-
-	"github.com/lubo-edge/lubo/relay"
 )
 
-// serve finds or starts the channel id for a player's connection and waits
-// for its ServerStream. On failure the response says why (404, 503) and
-// the channel is nil.
-func (s *Server) serve(conn *gortsplib.ServerConn, id string) (*channel, *base.Response) {
+// open makes a player of channel id for conn, waiting for the channel's
+// first frame. On failure the response says why (404, 503) and the player
+// is nil.
+func (s *Server) open(conn *gortsplib.ServerConn, id string) (*player, *base.Response) {
 	if id == "" || strings.Contains(id, "/") {
 		return nil, &base.Response{StatusCode: base.StatusNotFound}
 	}
@@ -23,124 +20,87 @@ func (s *Server) serve(conn *gortsplib.ServerConn, id string) (*channel, *base.R
 		s.log.Info("rtsp: unknown channel requested", "channel", id)
 		return nil, &base.Response{StatusCode: base.StatusNotFound}
 	}
-	ch, err := s.attach(conn, id, stream)
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return nil, &base.Response{StatusCode: base.StatusServiceUnavailable}
+	}
+	p, err := openPlayer(s, id, conn.NetConn().RemoteAddr().String(), stream)
+	switch {
+	case errors.Is(err, errNoMedia):
+		s.log.Warn("rtsp: no media from the channel in time; answering 503", "channel", id,
+			"timeout", s.opts.DescribeTimeout, "source_error", stream.LastError())
+	case err != nil:
+		s.log.Info("rtsp: channel not available; answering 503", "channel", id, "reason", err)
+	}
 	if err != nil {
-		s.log.Warn("rtsp: cannot read channel", "channel", id, "err", err)
 		return nil, &base.Response{StatusCode: base.StatusServiceUnavailable}
 	}
-	if _, err := ch.waitReady(); err != nil {
-		s.mu.Lock()
-		if s.pending[conn] == ch {
-			s.unpendLocked(conn)
-		}
-		s.mu.Unlock()
-		if errors.Is(err, errNoMedia) {
-			ch.log.Warn("rtsp: no media from the channel in time; answering 503",
-				"timeout", s.opts.DescribeTimeout, "source_error", stream.LastError())
-		} else {
-			ch.log.Info("rtsp: channel not available; answering 503", "reason", err)
-		}
-		return nil, &base.Response{StatusCode: base.StatusServiceUnavailable}
-	}
-	return ch, &base.Response{StatusCode: base.StatusOK}
+	return p, &base.Response{StatusCode: base.StatusOK}
 }
 
-// attach marks conn as waiting on channel id, starting the channel (and its
-// one reader) when nobody is watching it yet.
-func (s *Server) attach(conn *gortsplib.ServerConn, id string, stream *relay.Stream) (*channel, error) {
+// describe keeps p as what conn described, replacing (and releasing) what
+// it described before. False when the server closed meanwhile.
+func (s *Server) describe(conn *gortsplib.ServerConn, p *player) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return nil, errors.New("server closing")
-	}
-	ch := s.channels[id]
-	if ch != nil && ch.stream != stream {
-		s.dropLocked(ch) // the channel was reconfigured
-		ch = nil
-	}
-	if ch == nil {
-		r, err := stream.AddReader("rtsp")
-		if err != nil {
-			return nil, fmt.Errorf("attach reader: %w", err)
-		}
-		ch = newChannel(s, id, stream, r)
-		s.channels[id] = ch
-		s.wg.Add(1)
-		go ch.run()
-		ch.log.Debug("rtsp: reader attached")
-	}
-	old := s.pending[conn]
-	s.pending[conn] = ch
-	ch.conns[conn] = struct{}{}
-	if old != nil && old != ch {
-		delete(old.conns, conn)
-		s.releaseLocked(old)
-	}
-	return ch, nil
-}
-
-// adopt moves a player from "described" to "set up" on ch. False when the
-// channel closed in between.
-func (s *Server) adopt(conn *gortsplib.ServerConn, ss *gortsplib.ServerSession, ch *channel) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if ch.closing {
+		p.releaseLocked()
 		return false
 	}
-	if s.pending[conn] == ch {
-		delete(s.pending, conn)
+	if old := s.described[conn]; old != nil {
+		old.releaseLocked()
 	}
-	delete(ch.conns, conn)
-	ch.sessions[ss] = struct{}{}
-	s.sessions[ss] = ch
-	ch.log.Debug("rtsp: player joined", "players", len(ch.sessions))
+	s.described[conn] = p
 	return true
 }
 
-// unpendLocked forgets that conn described a channel; s.mu held.
-func (s *Server) unpendLocked(conn *gortsplib.ServerConn) {
-	ch := s.pending[conn]
-	if ch == nil {
-		return
-	}
-	delete(s.pending, conn)
-	delete(ch.conns, conn)
-	s.releaseLocked(ch)
-}
-
-// releaseLocked closes ch once no player holds it; s.mu held.
-func (s *Server) releaseLocked(ch *channel) {
-	if !ch.closing && ch.idle() {
-		ch.log.Debug("rtsp: last player left; detaching reader")
-		s.dropLocked(ch)
-	}
-}
-
-func (s *Server) drop(ch *channel) {
+// takeDescribed hands over the player conn described for channel id, if
+// any; a player described for another channel is released.
+func (s *Server) takeDescribed(conn *gortsplib.ServerConn, id string) *player {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.dropLocked(ch)
+	p := s.described[conn]
+	if p == nil {
+		return nil
+	}
+	delete(s.described, conn)
+	if p.id != id || p.closing {
+		p.releaseLocked()
+		return nil
+	}
+	return p
 }
 
-// dropLocked takes ch out of service; its pump then closes the
-// ServerStream (disconnecting players) and the reader. s.mu held.
-func (s *Server) dropLocked(ch *channel) {
-	if ch.closing {
-		return
+// adopt binds p to the session being set up. False when the server or the
+// player closed meanwhile; p is then released.
+func (s *Server) adopt(ss *gortsplib.ServerSession, p *player) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || p.closing {
+		p.releaseLocked()
+		return false
 	}
-	ch.closing = true
-	if s.channels[ch.id] == ch {
-		delete(s.channels, ch.id)
+	if old := s.sessions[ss]; old != nil {
+		old.releaseLocked() // cannot happen: a set-up session keeps its stream
 	}
-	for conn := range ch.conns {
-		if s.pending[conn] == ch {
-			delete(s.pending, conn)
-		}
+	p.ss = ss
+	ss.SetUserData(p) // for OnStreamWriteError, which must not take s.mu
+	s.sessions[ss] = p
+	p.log.Debug("rtsp: player set up", "players_on_server", len(s.sessions))
+	return true
+}
+
+// releaseAllLocked releases every player; s.mu held.
+func (s *Server) releaseAllLocked() {
+	for conn, p := range s.described {
+		delete(s.described, conn)
+		p.releaseLocked()
 	}
-	for ss := range ch.sessions {
-		if s.sessions[ss] == ch {
-			delete(s.sessions, ss)
-		}
+	for ss, p := range s.sessions {
+		delete(s.sessions, ss)
+		p.releaseLocked()
 	}
-	ch.cancel()
+	clear(s.playing)
 }

@@ -13,9 +13,10 @@ import (
 	"github.com/lubo-edge/lubo/relay"
 )
 
-// TestServerSharesOneReader: two players of a channel use one relay.Reader,
-// which is released when both have left.
-func TestServerSharesOneReader(t *testing.T) {
+// TestServerReaderPerPlayer: each player of a channel has its own
+// relay.Reader, as an HTTP-FLV viewer does; both are released when the
+// players have left.
+func TestServerReaderPerPlayer(t *testing.T) {
 	c := loadClip(t, clipH264AAC)
 	st := startStream(t, "c101", c.source(), relay.StreamOptions{Logger: testLogger(t)})
 	srv := startServer(t, ServerOptions{}, map[string]*relay.Stream{"c101": st})
@@ -37,15 +38,15 @@ func TestServerSharesOneReader(t *testing.T) {
 		players = append(players, r)
 		recs = append(recs, rec)
 	}
-	if n := st.ReaderCount(); n != 1 {
-		t.Errorf("ReaderCount with two players = %d, want 1", n)
+	if n := st.ReaderCount(); n != 2 {
+		t.Errorf("ReaderCount with two players = %d, want 2", n)
 	}
 	for i, r := range players {
 		if err := r.stop(); err != nil {
 			t.Errorf("player %d: Run after cancel = %v", i, err)
 		}
 	}
-	testkit.WaitFor(t, "the channel's reader to be released", func() bool { return st.ReaderCount() == 0 })
+	testkit.WaitFor(t, "the players' readers to be released", func() bool { return st.ReaderCount() == 0 })
 	for _, rec := range recs {
 		begins, frames := rec.snapshot()
 		checkFrames(t, begins, frames, c.tracks)
