@@ -22,8 +22,11 @@ import (
 type Box interface {
 	// Channels lists the configured channels in config order.
 	Channels() []ChannelInfo
-	// LiveStream is the stream live viewers of channel id attach to.
+	// LiveStream is the live stream of channel id as the camera sends it
+	// (G.711 audio kept).
 	LiveStream(id string) (*relay.Stream, bool)
+	// WebStream is the live stream for web players: G.711 audio as AAC.
+	WebStream(id string) (*relay.Stream, bool)
 	// HLS is the HLS handler of channel id; asking for it counts as HLS
 	// activity and keeps the channel's HLS session alive.
 	HLS(id string) (http.Handler, bool)

@@ -25,7 +25,18 @@ func (s *Server) serveFLV(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "want /live/{channel}.flv", http.StatusNotFound)
 		return
 	}
-	st, ok := s.box.LiveStream(id)
+	// Web players (mpegts.js, flv.js) cannot play G.711: by default they
+	// get it as AAC; ?audio=g711 keeps the camera's sound as it is.
+	pick := s.box.WebStream
+	switch a := r.URL.Query().Get("audio"); a {
+	case "", "aac":
+	case "g711":
+		pick = s.box.LiveStream
+	default:
+		http.Error(w, "audio="+quote(a)+": want aac (the default) or g711", http.StatusBadRequest)
+		return
+	}
+	st, ok := pick(id)
 	if !ok {
 		http.Error(w, "no channel "+quote(id), http.StatusNotFound)
 		return

@@ -3,7 +3,9 @@ package box
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/lubo-edge/lubo/cloud/setup"
 	"github.com/lubo-edge/lubo/configs"
@@ -43,6 +45,9 @@ func addResolvers(reg *sources.Registry, c configs.Cloud, log *slog.Logger) erro
 				st, err := client.ResolveURI(ctx, raw)
 				if err != nil {
 					return sources.Address{}, err
+				}
+				if strings.Contains(st.URL, "/relayservice") {
+					return sources.Address{}, fmt.Errorf("TP-LINK answered with its private relay (protocol %s), which the open API does not document and lubo cannot pull; add the camera by its RTSP address on the school LAN instead", st.RelayVersion)
 				}
 				return sources.Address{URL: st.URL, Expires: st.Expires}, nil
 			}))

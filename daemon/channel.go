@@ -14,6 +14,7 @@ import (
 	"github.com/lubo-edge/lubo/internal/redact"
 	"github.com/lubo-edge/lubo/relay"
 	"github.com/lubo-edge/lubo/relay/sources"
+	"github.com/lubo-edge/lubo/relay/transcode"
 	"github.com/lubo-edge/lubo/segmenter"
 )
 
@@ -28,6 +29,11 @@ type channel struct {
 	baseLog *slog.Logger
 	main    *relay.Stream
 	live    *relay.Stream
+	// mainAAC and liveAAC are main and live with G.711 audio encoded to AAC
+	// (pictures and AAC pass through): what recording, HLS and web players
+	// read. On demand: the encoder runs only while one of them is read.
+	mainAAC *relay.Stream
+	liveAAC *relay.Stream
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -60,6 +66,16 @@ func newChannel(cfg configs.Channel, hls configs.HLS, dataDir string, log *slog.
 		}
 		c.live = relay.NewStream(cfg.ID+"/sub", subSrc, opts)
 	}
+	derived := func(parent *relay.Stream) *relay.Stream {
+		o := base
+		o.OnDemand, o.IdleTimeout, o.Logger = true, 5*time.Second, log
+		return relay.NewStream(parent.ID+"/aac", transcode.NewSource(parent, transcode.Options{Logger: log}), o)
+	}
+	c.mainAAC = derived(c.main)
+	c.liveAAC = c.mainAAC
+	if c.live != c.main {
+		c.liveAAC = derived(c.live)
+	}
 	return c, nil
 }
 
@@ -77,8 +93,10 @@ func (c *channel) start(parent context.Context) {
 		go func() { defer wg.Done(); _ = fn(ctx) }()
 	}
 	run(c.main.Run)
+	run(c.mainAAC.Run)
 	if c.live != c.main {
 		run(c.live.Run)
+		run(c.liveAAC.Run)
 	}
 	run(c.expireHLS)
 	go func() {
@@ -123,7 +141,7 @@ func (c *channel) hlsHandler() (http.Handler, bool) {
 		return nil, false
 	}
 	if c.hlsOut == nil {
-		rd, err := c.live.AddReader("hls")
+		rd, err := c.liveAAC.AddReader("hls")
 		if err != nil {
 			return nil, false
 		}

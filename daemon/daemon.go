@@ -177,7 +177,7 @@ func (d *Daemon) openStore() error {
 		Decoder: dec, Logger: d.log, Now: func() time.Time { return time.Now().In(loc) },
 	})
 	rec, err := recorder.New(recorder.Options{
-		Config: d.cfg, DB: db, Streams: d.MainStream, Snapshots: d.snaps, Logger: d.log,
+		Config: d.cfg, DB: db, Streams: d.RecordStream, Snapshots: d.snaps, Logger: d.log,
 	})
 	if err != nil {
 		if d.ownDB {
@@ -467,7 +467,31 @@ func (d *Daemon) liveStream(id string) (*relay.Stream, bool) {
 	return c.live, true
 }
 
-// MainStream is the stream recording of id reads.
+// WebStream is what web players of id read by default (api.Box): the
+// live stream with G.711 audio encoded to AAC.
+func (d *Daemon) WebStream(id string) (*relay.Stream, bool) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	c, ok := d.channels[id]
+	if !ok {
+		return nil, false
+	}
+	return c.liveAAC, true
+}
+
+// RecordStream is the stream recording of id reads: the main stream with
+// G.711 audio encoded to AAC, which MP4 carries.
+func (d *Daemon) RecordStream(id string) (*relay.Stream, bool) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	c, ok := d.channels[id]
+	if !ok {
+		return nil, false
+	}
+	return c.mainAAC, true
+}
+
+// MainStream is the channel's main stream as the camera sends it.
 func (d *Daemon) MainStream(id string) (*relay.Stream, bool) {
 	d.mu.RLock()
 	defer d.mu.RUnlock()

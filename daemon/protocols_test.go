@@ -46,34 +46,34 @@ func publish(t *testing.T, clip, url string) {
 
 func sorted(s []string) []string { s = slices.Clone(s); slices.Sort(s); return s }
 
-// G.711 from an RTMP source: HTTP-FLV carries it; HLS (MPEG-TS) cannot, so
-// HLS drops it, counts it and still serves the video.
+// G.711 from an RTMP source: web outputs get it as AAC (HTTP-FLV by
+// default, HLS), HTTP-FLV keeps it on request, RTSP carries it as it is.
 func TestRTMPSourceWithG711(t *testing.T) {
 	clip := testmedia.Require(t, "h264_pcma.flv")
 	addr := startRTMPServer(t)
 	publish(t, clip, "rtmp://"+addr+"/live/cam")
 	b := startBox(t, fmt.Sprintf("  - {id: g711, source: \"rtmp://%s/live/cam\", on_demand: true}\n", addr))
 
-	if got := sorted(judge.Streams(t, b.http+"/live/g711.flv")); !slices.Equal(got, []string{"h264", "pcm_alaw"}) {
-		t.Fatalf("FLV streams %v, want h264 + pcm_alaw", got)
+	if got := sorted(judge.Streams(t, b.http+"/live/g711.flv")); !slices.Equal(got, []string{"aac", "h264"}) {
+		t.Fatalf("FLV streams %v, want h264 + aac", got)
 	}
 	if errs := judge.DecodeErrors(t, b.http+"/live/g711.flv", 3*time.Second); errs != "" {
 		t.Fatalf("FLV decode errors:\n%s", errs)
 	}
-	if got := judge.Streams(t, b.http+"/hls/g711/index.m3u8"); !slices.Equal(got, []string{"h264"}) {
-		t.Fatalf("HLS streams %v, want h264 only", got)
+	if got := sorted(judge.Streams(t, b.http+"/live/g711.flv?audio=g711")); !slices.Equal(got, []string{"h264", "pcm_alaw"}) {
+		t.Fatalf("FLV ?audio=g711 streams %v, want h264 + pcm_alaw", got)
+	}
+	if code, _ := get(t, b.http+"/live/g711.flv?audio=mp3"); code != 400 {
+		t.Errorf("?audio=mp3 answered %d, want 400", code)
+	}
+	if got := sorted(judge.Streams(t, b.http+"/hls/g711/index.m3u8")); !slices.Equal(got, []string{"aac", "h264"}) {
+		t.Fatalf("HLS streams %v, want h264 + aac", got)
 	}
 	if got := sorted(judge.Streams(t, b.rtsp+"/g711", "-rtsp_transport", "tcp")); !slices.Equal(got, []string{"h264", "pcm_alaw"}) {
 		t.Fatalf("RTSP streams %v, want h264 + pcm_alaw", got)
 	}
-	_, metrics := get(t, b.http+"/metrics")
-	if !strings.Contains(metrics, `lubo_hls_dropped_frames_total{channel="g711",reason="unsupported_codec",stream="live"}`) ||
-		strings.Contains(metrics, `lubo_hls_dropped_frames_total{channel="g711",reason="unsupported_codec",stream="live"} 0`) {
-		t.Errorf("HLS G.711 drops not counted:\n%s", grepLines(metrics, "hls_dropped"))
-	}
 }
 
-// lubo pulling HTTP-FLV from another lubo: the FLV source end to end.
 func TestHTTPFLVSourceChain(t *testing.T) {
 	upstream := startBox(t, fileChannel("cam", testmedia.Require(t, "h264_aac.mp4"), false))
 	b := startBox(t, fmt.Sprintf("  - {id: relayed, source: \"%s/live/cam.flv\", on_demand: true}\n", upstream.http))

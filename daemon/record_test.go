@@ -149,8 +149,8 @@ func TestManualRecordingOverHTTP(t *testing.T) {
 	}
 }
 
-// A camera with G.711 audio: MP4 cannot carry it, so the recording has the
-// video alone, and decodes.
+// A camera with G.711 audio: the recording has its sound as AAC, as long as
+// the video, and decodes.
 func TestRecordingG711CameraKeepsVideo(t *testing.T) {
 	clip := testmedia.Require(t, "h264_pcma.flv")
 	addr := startRTMPServer(t)
@@ -166,8 +166,11 @@ func TestRecordingG711CameraKeepsVideo(t *testing.T) {
 		return list.Total == 1
 	})
 	url := b.http + list.Records[0].URL
-	if got := judge.Streams(t, url); !slices.Equal(got, []string{"h264"}) {
-		t.Errorf("recording streams %v, want h264 alone", got)
+	if got := sorted(judge.Streams(t, url)); !slices.Equal(got, []string{"aac", "h264"}) {
+		t.Errorf("recording streams %v, want h264 + aac", got)
+	}
+	if v, a := judge.StreamDuration(t, url, "v:0"), judge.StreamDuration(t, url, "a:0"); a < v-100*time.Millisecond || a > v+100*time.Millisecond {
+		t.Errorf("audio lasts %v, video %v: more than 0.1 s apart", a, v)
 	}
 	if errs := judge.DecodeErrors(t, url, 0); errs != "" {
 		t.Errorf("decode errors:\n%s", errs)

@@ -6,6 +6,7 @@ package judge
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
@@ -59,4 +60,29 @@ func run(t testing.TB, tool string, args ...string) string {
 		t.Fatalf("%s %s: %v\n%s", tool, strings.Join(args, " "), err, out)
 	}
 	return string(out)
+}
+
+// StreamDuration is how long ffprobe finds the stream selected by spec
+// ("v:0", "a:0") of url to last, by its packets: the end of the last
+// packet minus the start of the first.
+func StreamDuration(t testing.TB, url, spec string) time.Duration {
+	t.Helper()
+	out := run(t, "ffprobe", "-v", "error", "-select_streams", spec, "-show_entries", "packet=pts_time,duration_time", "-of", "csv=p=0", url)
+	first, last := -1.0, 0.0
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var pts, dur float64
+		if _, err := fmt.Sscanf(strings.ReplaceAll(line, ",", " "), "%g %g", &pts, &dur); err != nil {
+			continue
+		}
+		if first < 0 || pts < first {
+			first = pts
+		}
+		if pts+dur > last {
+			last = pts + dur
+		}
+	}
+	if first < 0 {
+		t.Fatalf("ffprobe found no packets of stream %s in %s", spec, url)
+	}
+	return time.Duration((last - first) * float64(time.Second))
 }
