@@ -23,6 +23,7 @@ const (
 	envCrashDir    = "LUBO_TEST_CRASH_DIR"    // data_dir
 	envCrashCourse = "LUBO_TEST_CRASH_COURSE" // the schedule line
 	envCrashZone   = "LUBO_TEST_CRASH_ZONE"   // the zone's offset in seconds
+	envCrashManual = "LUBO_TEST_CRASH_MANUAL" // record c1 manually for this long instead
 )
 
 const crashRecord = "  slice: 0s\n  pre_roll: 1s\n  snapshot_interval: 0s\n"
@@ -36,6 +37,9 @@ func crashChild(t *testing.T, dir string) {
 	cfg := parseConfig(t, dir, clip, crashRecord, os.Getenv(envCrashCourse))
 	g := newRig(t, cfg, loc, map[string]*relay.Stream{"c1": fileStream(t, "c1", clip)}, nil)
 	g.start()
+	if d, err := time.ParseDuration(os.Getenv(envCrashManual)); err == nil {
+		waitFor(t, "a manual recording", 10*time.Second, func() bool { _, err := g.rec.Start("c1", d); return err == nil })
+	}
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		for _, s := range g.rec.Sessions() {
 			if s.Phase == PhaseRecording {
@@ -60,14 +64,35 @@ func TestCrashRecovery(t *testing.T) {
 		crashChild(t, dir)
 		return
 	}
+	loc := lessonZone()
+	line, start := course("c1", loc, 2*time.Second, 30*time.Second)
+	crashAndRestart(t, "^TestCrashRecovery$", loc, line, start, "")
+}
+
+// A manual recording is resumed after a crash like a lesson: killed with
+// SIGKILL while its end is ahead, the next start recovers slice 1 and goes
+// on in slice 2 without anyone asking again.
+func TestCrashResumesManualRecording(t *testing.T) {
+	if dir := os.Getenv(envCrashDir); dir != "" {
+		crashChild(t, dir)
+		return
+	}
+	crashAndRestart(t, "^TestCrashResumesManualRecording$", lessonZone(), "", time.Time{}, "30s")
+}
+
+// crashAndRestart runs the recorder in a child process (the test named by
+// run) recording the course line, or manually for manual, kills it with
+// SIGKILL after three seconds of slice 1, starts a recorder on the same
+// data and checks the recovery and the continuation in slice 2. start is
+// the course's start (zero for a manual recording).
+func crashAndRestart(t *testing.T, run string, loc *time.Location, line string, start time.Time, manual string) {
 	clip := testmedia.Require(t, "h264_aac.mp4")
 	dir := t.TempDir()
-	loc := lessonZone()
 	_, offset := time.Now().In(loc).Zone()
-	line, start := course("c1", loc, 2*time.Second, 30*time.Second)
 
-	child := exec.Command(os.Args[0], "-test.run=^TestCrashRecovery$", "-test.count=1")
-	child.Env = append(os.Environ(), envCrashDir+"="+dir, envCrashCourse+"="+line, envCrashZone+"="+strconv.Itoa(offset))
+	child := exec.Command(os.Args[0], "-test.run="+run, "-test.count=1")
+	child.Env = append(os.Environ(), envCrashDir+"="+dir, envCrashCourse+"="+line, envCrashZone+"="+strconv.Itoa(offset),
+		envCrashManual+"="+manual)
 	child.Stderr = os.Stderr
 	out, err := child.StdoutPipe()
 	if err != nil {
@@ -113,14 +138,24 @@ func TestCrashRecovery(t *testing.T) {
 	cfg := parseConfig(t, dir, clip, crashRecord, line)
 	g := newRig(t, cfg, loc, map[string]*relay.Stream{"c1": fileStream(t, "c1", clip)}, nil)
 	g.start()
-	waitFor(t, "the lesson to continue in slice 2", 15*time.Second, func() bool {
+	want := TriggerSchedule
+	if manual != "" {
+		want = TriggerManual
+	}
+	var resumed SessionStatus
+	waitFor(t, "the recording to continue in slice 2", 15*time.Second, func() bool {
 		for _, s := range g.rec.Sessions() {
 			if s.Phase == PhaseRecording && s.Slice == 2 && s.Duration >= time.Second {
+				resumed = s
 				return true
 			}
 		}
 		return false
 	})
+	if resumed.Trigger != want || (manual != "" && resumed.End.Sub(resumed.Start) != 30*time.Second) {
+		t.Errorf("continued as %+v, want a %s recording", resumed, want)
+	}
+	g.waitRecovered()
 	rec, err := g.db.RecordByPath(last.path)
 	if err != nil {
 		t.Fatal(err)
@@ -147,13 +182,13 @@ func TestCrashRecovery(t *testing.T) {
 	if lostByClock > time.Second+500*time.Millisecond {
 		t.Errorf("the recovered file ends %v before the kill", lostByClock)
 	}
-	if !rec.Start.Before(start.Add(100 * time.Millisecond)) {
+	if !start.IsZero() && !rec.Start.Before(start.Add(100*time.Millisecond)) {
 		t.Errorf("recovered slice starts at %s, after the course start %s", rec.Start.In(loc), start)
 	}
 	sizeAfterRecovery := fileSize(t, final)
 
 	g.stop()
-	slice2 := slicePath("c1", start, loc, 2)
+	slice2 := strings.TrimSuffix(last.path, "_1.mp4") + "_2.mp4"
 	if size := fileSize(t, final); size != sizeAfterRecovery {
 		t.Errorf("the recovered file changed after recovery: %d -> %d bytes", sizeAfterRecovery, size)
 	}

@@ -109,6 +109,16 @@ func (g *rig) start() {
 	g.t.Cleanup(g.stop)
 }
 
+// waitRecovered waits for the start-up recovery to be over.
+func (g *rig) waitRecovered() {
+	g.t.Helper()
+	select {
+	case <-g.rec.recovered:
+	case <-time.After(30 * time.Second):
+		g.t.Fatal("gave up waiting for the start-up recovery")
+	}
+}
+
 // stop ends the Recorder, waits for it and closes the store. Safe twice.
 func (g *rig) stop() {
 	if g.cancel == nil {
