@@ -56,6 +56,7 @@ type CloudStatus struct {
 type ChannelInfo struct {
 	ID       string
 	Name     string
+	Origin   string // "" for the config file, else the overlay ("yunlubo", "api")
 	Source   string // redacted: never holds a password
 	OnDemand bool
 	Main     *relay.Stream
@@ -106,3 +107,7 @@ func NewServer(box Box, log *slog.Logger, version string) *Server {
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// Mount serves pattern with h beside the built-in paths (the box's
+// /api/v1/ and /play/ pages are their own package).
+func (s *Server) Mount(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }

@@ -9,10 +9,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"path/filepath"
 	"sync"
 
 	"github.com/lubo-edge/lubo/api"
+	"github.com/lubo-edge/lubo/api/boxapi"
 	"github.com/lubo-edge/lubo/configs"
 	"github.com/lubo-edge/lubo/daemon"
 	"github.com/lubo-edge/lubo/relay/sources"
@@ -52,6 +54,20 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	gsync := startGather(cfg.Cloud.Yunlubo, db, log, comp, clouds)
 
+	handlers := map[string]http.Handler{}
+	var apiHandler *boxapi.Handler
+	var view *boxView
+	if cfg.API != nil {
+		var err error
+		if apiHandler, view, err = newBoxAPI(cfg, db, comp, gsync, opts.Version, log); err != nil {
+			return err
+		}
+		// Method patterns: the dashboard owns "GET /", and a bare "/api/v1/"
+		// would clash with it. The play page ends its lease with a POST beacon.
+		for _, p := range []string{"GET /api/v1/", "GET /play/", "POST /play/"} {
+			handlers[p] = apiHandler
+		}
+	}
 	var watcher *configs.Watcher
 	var fileStatus func() configs.FileStatus
 	if opts.ConfigPath != "" {
@@ -60,12 +76,16 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	d, err := daemon.New(comp.current(), daemon.Options{
 		Logger: log, Version: opts.Version, DB: db, Sources: reg, Clouds: clouds.statuses, ConfigFile: fileStatus,
+		Handlers: handlers,
 	})
 	if err == nil {
 		err = d.Listen()
 	}
 	if err != nil {
 		return err
+	}
+	if view != nil {
+		view.d.Store(d)
 	}
 	if opts.Ready != nil {
 		opts.Ready(d)
@@ -99,6 +119,10 @@ func Run(ctx context.Context, opts Options) error {
 	if gsync != nil {
 		wg.Add(1)
 		go func() { defer wg.Done(); _ = gsync.Run(ctx, comp.setOverlay) }()
+	}
+	if apiHandler != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = apiHandler.Run(ctx) }()
 	}
 	return d.Run(ctx, comp.out)
 }

@@ -17,6 +17,17 @@ type composer struct {
 	mu       sync.Mutex
 	base     *configs.Config
 	overlays map[string]configs.Overlay
+	last     *configs.Config // the newest composition
+}
+
+// latest is the newest composition (what the daemon runs or is about to).
+func (c *composer) latest() *configs.Config {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.last == nil {
+		c.last = c.composeLocked()
+	}
+	return c.last
 }
 
 func newComposer(base *configs.Config, log *slog.Logger) *composer {
@@ -44,6 +55,7 @@ func (c *composer) composeLocked() *configs.Config {
 	for _, p := range problems {
 		c.log.Warn("cloud channel or course not used", "problem", p.String())
 	}
+	c.last = cfg
 	return cfg
 }
 

@@ -84,6 +84,7 @@ func Compose(base *Config, overlays ...Overlay) (*Config, []Problem) {
 				ps = append(ps, cp...)
 				continue
 			}
+			co.Origin = o.Origin
 			out.Schedule = append(out.Schedule, co)
 		}
 	}

@@ -63,6 +63,12 @@ type Course struct {
 	Subject string `yaml:"subject"`
 	// Teacher is the teacher's name. Optional.
 	Teacher string `yaml:"teacher"`
+
+	// Origin is the Overlay that added the course ("" for the file).
+	Origin string `yaml:"-"`
+	// ExternalID is the course's id where it came from (a 云录播 server's
+	// course_id, the box API's key); "" for the file's courses.
+	ExternalID string `yaml:"-"`
 }
 
 // StartOfDay returns Start as the offset from local midnight, or 0 when it

@@ -216,7 +216,7 @@ func (c *channel) endHLSLocked() {
 
 func (c *channel) info() api.ChannelInfo {
 	info := api.ChannelInfo{
-		ID: c.cfg.ID, Name: c.cfg.Name, Source: redact.URL(c.cfg.MainURL()),
+		ID: c.cfg.ID, Name: c.cfg.Name, Origin: c.cfg.Origin, Source: redact.URL(c.cfg.MainURL()),
 		OnDemand: c.cfg.OnDemand, Main: c.main, Live: c.live,
 	}
 	c.hlsMu.Lock()

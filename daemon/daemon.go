@@ -44,6 +44,9 @@ type Options struct {
 	// ConfigFile reports the config file's state (a broken edit keeps the
 	// last good version running). Default: always current.
 	ConfigFile func() configs.FileStatus
+	// Handlers are served beside the built-in HTTP paths, by pattern
+	// (e.g. "/api/v1/"). Default: none.
+	Handlers map[string]http.Handler
 	// Sources opens channel sources. Default sources.Builtin() (no cloud
 	// cameras: their resolvers come from the cloud wiring).
 	Sources *sources.Registry
@@ -74,6 +77,7 @@ type Daemon struct {
 	ownDB   bool // opened here, closed when Run returns
 	clouds  func() []api.CloudStatus
 	cfgFile func() configs.FileStatus
+	extra   map[string]http.Handler
 	rec     *recorder.Recorder
 	snaps   *snapshot.Snapshotter
 
@@ -99,7 +103,7 @@ func New(cfg *configs.Config, opts Options) (*Daemon, error) {
 	d := &Daemon{
 		log: opts.Logger, version: opts.Version, backoff: opts.Backoff, cfg: cfg, channels: map[string]*channel{},
 		shutdownTimeout: opts.ShutdownTimeout, stopTimeout: opts.StopTimeout, sources: opts.Sources,
-		db: opts.DB, clouds: opts.Clouds, cfgFile: opts.ConfigFile,
+		db: opts.DB, clouds: opts.Clouds, cfgFile: opts.ConfigFile, extra: opts.Handlers,
 	}
 	if cfg.RTMP.Listen != "" {
 		// Encoders push channels whose source is "publisher" to
@@ -277,8 +281,12 @@ func (d *Daemon) Run(ctx context.Context, updates <-chan *configs.Config) error 
 	}()
 	go func() { defer recWG.Done(); _ = d.snaps.Run(recCtx) }()
 
+	apiSrv := api.NewServer(d, d.log, d.version)
+	for pattern, h := range d.extra {
+		apiSrv.Mount(pattern, h)
+	}
 	srv := &http.Server{
-		Handler:           api.WithWriteDeadlines(api.NewServer(d, d.log, d.version), 0),
+		Handler:           api.WithWriteDeadlines(apiSrv, 0),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,

@@ -93,7 +93,7 @@ func TestSyncAppliesTheGathersPart(t *testing.T) {
 	if o.Channels[1].Source != "file:///srv/a.mp4" || o.Channels[2].Source != "rtmp://10.0.0.9/live/x" {
 		t.Errorf("file and forward channels %+v", o.Channels[1:])
 	}
-	if len(o.Schedule) != 1 || o.Schedule[0] != (configs.Course{Channel: c0.ID, Weekday: 3, Start: "10:30:00", Duration: 45 * time.Minute, Subject: "数学", Teacher: "李老师"}) {
+	if len(o.Schedule) != 1 || o.Schedule[0] != (configs.Course{Channel: c0.ID, Weekday: 3, Start: "10:30:00", Duration: 45 * time.Minute, Subject: "数学", Teacher: "李老师", ExternalID: "1"}) {
 		t.Errorf("schedule %+v", o.Schedule)
 	}
 	if !strings.Contains(logs.String(), "stream_prop 7") {

@@ -118,11 +118,12 @@ func courseOf(co yunlubo.Course, channel string, subjects, teachers map[yunlubo.
 	}
 	s := int64(start / time.Second)
 	return configs.Course{
-		Channel:  channel,
-		Weekday:  wd,
-		Start:    fmt.Sprintf("%02d:%02d:%02d", s/3600, s/60%60, s%60),
-		Duration: co.Length(),
-		Subject:  subjects[co.SubjectID],
-		Teacher:  teachers[co.TeacherID],
+		Channel:    channel,
+		Weekday:    wd,
+		Start:      fmt.Sprintf("%02d:%02d:%02d", s/3600, s/60%60, s%60),
+		Duration:   co.Length(),
+		Subject:    subjects[co.SubjectID],
+		Teacher:    teachers[co.TeacherID],
+		ExternalID: co.CourseID.String(),
 	}, nil
 }

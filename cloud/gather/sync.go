@@ -63,6 +63,15 @@ type Sync struct {
 	status  Status
 	current configs.Overlay
 	have    bool
+	last    *yunlubo.State // the last successful answer, nil before one
+}
+
+// Last is the server's last successful answer (subjects, teachers, …), nil
+// before the first sync of this run.
+func (s *Sync) Last() *yunlubo.State {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.last
 }
 
 // NewSync checks opts; server is shown in the status (redacted).
@@ -174,7 +183,7 @@ func (s *Sync) syncOnce(ctx context.Context, publish func(configs.Overlay)) bool
 	}
 	s.mu.Lock()
 	changed := !s.have || !sameOverlay(s.current, o)
-	s.current, s.have = o, true
+	s.current, s.have, s.last = o, true, st
 	s.status = Status{Server: s.server, GatherID: int64(g.GatherID), Channels: len(o.Channels), Courses: len(o.Schedule),
 		LastSync: now, LastTry: now, Failures: s.status.Failures}
 	s.mu.Unlock()
