@@ -124,6 +124,7 @@ func Run(ctx context.Context, opts Options) error {
 		wg.Add(1)
 		go func() { defer wg.Done(); _ = apiHandler.Run(ctx) }()
 	}
+	startOneNET(ctx, &wg, cfg, db, comp, clouds, log)
 	return d.Run(ctx, comp.out)
 }
 

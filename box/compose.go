@@ -18,6 +18,18 @@ type composer struct {
 	base     *configs.Config
 	overlays map[string]configs.Overlay
 	last     *configs.Config // the newest composition
+	subs     []chan *configs.Config
+}
+
+// subscribe returns a channel that receives each new composition (the
+// newest wins when the reader is slow), for the clouds that follow the
+// channel set.
+func (c *composer) subscribe() <-chan *configs.Config {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch := make(chan *configs.Config, 1)
+	c.subs = append(c.subs, ch)
+	return ch
 }
 
 // latest is the newest composition (what the daemon runs or is about to).
@@ -85,9 +97,11 @@ func (c *composer) setInitial(o configs.Overlay) {
 
 func (c *composer) publishLocked() {
 	cfg := c.composeLocked()
-	select {
-	case <-c.out: // replaced by the newer one
-	default:
+	for _, ch := range append([]chan *configs.Config{c.out}, c.subs...) {
+		select {
+		case <-ch: // replaced by the newer one
+		default:
+		}
+		ch <- cfg
 	}
-	c.out <- cfg
 }

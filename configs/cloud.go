@@ -55,6 +55,18 @@ type OneNET struct {
 	MasterKey Secret `yaml:"master_key"`
 	// ProductID is the product id, e.g. "7355". Required.
 	ProductID string `yaml:"product_id"`
+	// DeviceID is the box's device on the platform (from `lubo cloud onenet
+	// register`). Default: lubo registers one itself and remembers it.
+	DeviceID string `yaml:"device_id"`
+	// PreloadLead is how long before each lesson its HLS is preloaded on
+	// the platform, 0 (off) to 1h. Default 1m.
+	PreloadLead time.Duration `yaml:"preload_lead"`
+	// Record makes the platform record each lesson too (start and stop
+	// with the timetable). Default false.
+	Record bool `yaml:"record"`
+	// Upload sends snapshots and recording covers to the platform through
+	// the upload outbox. Default true.
+	Upload *bool `yaml:"upload"`
 }
 
 // TPLink is the TP-LINK TUMS open API.

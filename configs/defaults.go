@@ -80,6 +80,15 @@ func applyDefaults(c *Config, set func(path string) bool) {
 			y.Vendor = VendorHikvision
 		}
 	}
+	if o := c.Cloud.OneNET; o != nil {
+		if !set("cloud.onenet.preload_lead") {
+			o.PreloadLead = time.Minute
+		}
+		if o.Upload == nil {
+			yes := true
+			o.Upload = &yes
+		}
+	}
 	if t := c.Cloud.TPLink; t != nil && t.API == "" {
 		t.API = defaultTPLinkAPI
 	}

@@ -207,6 +207,7 @@ func (cl *Cloud) validate(ps *problems) {
 		checkHTTPURL(ps, "cloud.onenet.api", o.API)
 		checkRequired(ps, "cloud.onenet.master_key", string(o.MasterKey))
 		checkRequired(ps, "cloud.onenet.product_id", o.ProductID)
+		checkDuration(ps, "cloud.onenet.preload_lead", o.PreloadLead, 0, time.Hour)
 	}
 	if t := cl.TPLink; t != nil {
 		checkHTTPURL(ps, "cloud.tplink.api", t.API)
