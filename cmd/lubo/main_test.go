@@ -36,7 +36,7 @@ func TestCheckReportsEveryProblemAndExits1(t *testing.T) {
 	}
 	msg := errb.String()
 	for _, want := range []string{
-		`channels[1].source: unsupported scheme "htp"; want rtsp, rtmp, http(s) (FLV), file, ezviz (cloud.ezviz) or tplink (cloud.tplink)`,
+		`channels[1].source: unsupported scheme "htp"; want rtsp, rtmp, http(s) (FLV), file, ezviz (cloud.ezviz), tplink (cloud.tplink), or publisher (pushed to lubo over RTMP)`,
 		`channels[2].id: duplicate of channels[0]`,
 	} {
 		if !strings.Contains(msg, want) {
