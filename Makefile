@@ -53,6 +53,8 @@ bench-box: build
 install: build
 	install -D -m 0755 bin/lubo $(DESTDIR)$(PREFIX)/bin/lubo
 	install -D -m 0644 systemd/lubo.service $(DESTDIR)/etc/systemd/system/lubo.service
+	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/lubo/README.md
+	install -D -m 0644 configs/lubo.yaml $(DESTDIR)$(PREFIX)/share/doc/lubo/lubo.yaml.example
 	@if [ -z "$(DESTDIR)" ] && ! getent passwd lubo >/dev/null; then \
 		useradd --system --no-create-home --home-dir /var/lib/lubo --shell /usr/sbin/nologin lubo; \
 		echo "created system user lubo"; \
@@ -70,4 +72,4 @@ testdata:
 	bash testdata/make.sh
 
 clean:
-	rm -rf bin api/web/node_modules $(PLAYER)
+	rm -rf bin api/web/node_modules $(PLAYERS)
