@@ -16,6 +16,7 @@ import (
 	"github.com/lubo-edge/lubo/recorder"
 	"github.com/lubo-edge/lubo/recorder/snapshot"
 	"github.com/lubo-edge/lubo/relay"
+	"github.com/lubo-edge/lubo/relay/rtsp"
 )
 
 // Box is what the HTTP surface needs from the running daemon.
@@ -39,6 +40,8 @@ type Box interface {
 	Clouds() []CloudStatus
 	// ConfigFile says whether the config file on disk is the one running.
 	ConfigFile() configs.FileStatus
+	// RTSPConns are the RTSP listener's connection counters (zero when off).
+	RTSPConns() rtsp.ConnStats
 }
 
 // CloudStatus is one cloud connection as the dashboard and metrics show it.

@@ -11,12 +11,14 @@ var (
 	timeSince = time.Since
 )
 
-// cloudCollector reports each cloud connection's state at scrape time.
+// cloudCollector reports each cloud connection's state, the config file's
+// and the RTSP listener's at scrape time.
 type cloudCollector struct {
-	configStale            *prometheus.Desc
-	box                    Box
-	up, lastSync, failures *prometheus.Desc
-	staleSeconds           *prometheus.Desc
+	configStale                           *prometheus.Desc
+	rtspOpen, rtspRefused, rtspIdleClosed *prometheus.Desc
+	box                                   Box
+	up, lastSync, failures                *prometheus.Desc
+	staleSeconds                          *prometheus.Desc
 }
 
 func newCloudCollector(box Box) *cloudCollector {
@@ -24,17 +26,20 @@ func newCloudCollector(box Box) *cloudCollector {
 		return prometheus.NewDesc("lubo_cloud_"+name, help, []string{"cloud"}, nil)
 	}
 	return &cloudCollector{
-		configStale:  prometheus.NewDesc("lubo_config_stale", "1 while the config file on disk has problems and the last good version runs.", nil, nil),
-		box:          box,
-		up:           d("up", "1 when the last attempt to reach the cloud succeeded."),
-		lastSync:     d("last_sync_timestamp_seconds", "Unix time of the last successful sync; 0 if never."),
-		failures:     d("failures_total", "Failed attempts to reach the cloud since start."),
-		staleSeconds: d("not_synced_seconds", "Seconds since the last successful sync (since start if never)."),
+		rtspOpen:       prometheus.NewDesc("lubo_rtsp_connections", "RTSP connections held now.", nil, nil),
+		rtspRefused:    prometheus.NewDesc("lubo_rtsp_connections_refused_total", "RTSP connections closed on arrival: over the limit.", nil, nil),
+		rtspIdleClosed: prometheus.NewDesc("lubo_rtsp_connections_idle_closed_total", "RTSP connections closed for saying nothing before playing.", nil, nil),
+		configStale:    prometheus.NewDesc("lubo_config_stale", "1 while the config file on disk has problems and the last good version runs.", nil, nil),
+		box:            box,
+		up:             d("up", "1 when the last attempt to reach the cloud succeeded."),
+		lastSync:       d("last_sync_timestamp_seconds", "Unix time of the last successful sync; 0 if never."),
+		failures:       d("failures_total", "Failed attempts to reach the cloud since start."),
+		staleSeconds:   d("not_synced_seconds", "Seconds since the last successful sync (since start if never)."),
 	}
 }
 
 func (c *cloudCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.up, c.lastSync, c.failures, c.staleSeconds, c.configStale} {
+	for _, d := range []*prometheus.Desc{c.up, c.lastSync, c.failures, c.staleSeconds, c.configStale, c.rtspOpen, c.rtspRefused, c.rtspIdleClosed} {
 		ch <- d
 	}
 }
@@ -45,6 +50,10 @@ func (c *cloudCollector) Collect(ch chan<- prometheus.Metric) {
 		stale = 1
 	}
 	ch <- prometheus.MustNewConstMetric(c.configStale, prometheus.GaugeValue, stale)
+	rc := c.box.RTSPConns()
+	ch <- prometheus.MustNewConstMetric(c.rtspOpen, prometheus.GaugeValue, float64(rc.Open))
+	ch <- prometheus.MustNewConstMetric(c.rtspRefused, prometheus.CounterValue, float64(rc.Refused))
+	ch <- prometheus.MustNewConstMetric(c.rtspIdleClosed, prometheus.CounterValue, float64(rc.IdleClosed))
 	for _, st := range c.box.Clouds() {
 		up, last, stale := 0.0, 0.0, 0.0
 		if st.OK {

@@ -228,6 +228,14 @@ func (d *Daemon) Clouds() []api.CloudStatus {
 	return d.clouds()
 }
 
+// RTSPConns are the RTSP listener's connection counters (api.Box).
+func (d *Daemon) RTSPConns() rtsp.ConnStats {
+	if d.rtsp == nil {
+		return rtsp.ConnStats{}
+	}
+	return d.rtsp.ConnStats()
+}
+
 // ConfigFile is the config file's state (api.Box).
 func (d *Daemon) ConfigFile() configs.FileStatus {
 	if d.cfgFile == nil {
