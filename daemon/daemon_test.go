@@ -148,6 +148,7 @@ func TestHealthzAndMetrics(t *testing.T) {
 		`lubo_source_reconnects_total{channel="c1",stream="main"} 0`,
 		`lubo_readers{channel="c1",stream="main"}`,
 		`lubo_dropped_frames_total{channel="c1",stream="main"}`,
+		"\nlubo_rtsp_connections_refused_total 0\n", "\nlubo_rtsp_connections_idle_closed_total 0\n", "\nlubo_config_stale 0\n",
 		`process_resident_memory_bytes`,
 		`go_goroutines`,
 	} {
