@@ -3,6 +3,7 @@ package outbox_test
 import (
 	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -40,7 +41,9 @@ func TestDiskFloorDropsOldestSnapshotsNeverRecordings(t *testing.T) {
 	clock := newFakeClock()
 	onenet, other := newFakeTarget("onenet", clock), newFakeTarget("other", clock)
 	var dir string
+	spool := filepath.Join(t.TempDir(), "spool")
 	fx := newFixture(t, outbox.Options{
+		SpoolDir: spool,
 		Targets:  []outbox.Target{onenet, other},
 		Clock:    clock,
 		DiskFree: fakeDisk(t, &dir, 10_000),
@@ -74,6 +77,13 @@ func TestDiskFloorDropsOldestSnapshotsNeverRecordings(t *testing.T) {
 	if exists(s5.Path) {
 		t.Error("the refused snapshot's owned file kept")
 	}
+	shot := &outbox.Item{Target: "onenet", Kind: outbox.KindSnapshot, Name: "s6"}
+	if err := fx.q.EnqueueBytes(shot, make([]byte, 100)); !errors.Is(err, outbox.ErrNoSpace) {
+		t.Errorf("spooled snapshot below the floor: %v, want ErrNoSpace", err)
+	}
+	if ents, _ := os.ReadDir(spool); len(ents) != 0 {
+		t.Errorf("spool holds %d files after a refused snapshot", len(ents))
+	}
 	// ... but a recording is queued all the same.
 	rec4 := fx.enqueue("onenet", outbox.KindRecord, "rec4", 100)
 
@@ -90,14 +100,14 @@ func TestDiskFloorDropsOldestSnapshotsNeverRecordings(t *testing.T) {
 			t.Errorf("%s: pending %v (%v), file kept %v", it.Name, pending, err, exists(it.Path))
 		}
 	}
-	if s := fx.stats("onenet"); s.Drops[outbox.DropSpace] != 5 {
-		t.Errorf("onenet space drops %d, want 5 (s2, s3, s4, c1, s5)", s.Drops[outbox.DropSpace])
+	if s := fx.stats("onenet"); s.Drops[outbox.DropSpace] != 6 {
+		t.Errorf("onenet space drops %d, want 6 (s2, s3, s4, c1, s5, s6)", s.Drops[outbox.DropSpace])
 	}
 	if s := fx.stats("other"); s.Drops[outbox.DropSpace] != 1 {
 		t.Errorf("other space drops %d, want 1", s.Drops[outbox.DropSpace])
 	}
-	if n := strings.Count(fx.logs.String(), "reason=space"); n != 6 {
-		t.Errorf("%d drop log lines, want 6:\n%s", n, fx.logs)
+	if n := strings.Count(fx.logs.String(), "reason=space"); n != 7 {
+		t.Errorf("%d drop log lines, want 7:\n%s", n, fx.logs)
 	}
 }
 
