@@ -5,7 +5,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 PREFIX  ?= /usr/local
 PLAYER  := api/web/vendor/hls.min.js
 
-.PHONY: all build run test deps web bench bench-go bench-box install testdata clean
+.PHONY: all build run test deps web fuzz bench bench-go bench-box install testdata clean
 
 all: build
 
@@ -40,6 +40,11 @@ test: deps web
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 	$(GO) test -race -count=1 -timeout 15m ./... ./testdata/ ./testdata/testmedia/
+	bash scripts/fuzz.sh
+
+## fuzz: the hostile-input parsers' fuzz targets, FUZZTIME each (default 8s)
+fuzz:
+	bash scripts/fuzz.sh
 
 ## bench: Go micro-benchmarks, then 16 channels against the fake camera, relay only and then all recording
 bench: bench-go bench-box
