@@ -1,8 +1,14 @@
 package rtsp
 
 import (
+	"context"
+	"errors"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/bluenviron/gortsplib/v4/pkg/base"
+	"github.com/bluenviron/gortsplib/v4/pkg/format/rtph264"
 
 	"github.com/lubo-edge/lubo/internal/testkit"
 	"github.com/lubo-edge/lubo/relay"
@@ -155,5 +161,110 @@ func TestServerLateJoinerStartsFromGOPCache(t *testing.T) {
 	}
 	if p.gaps != 0 {
 		t.Errorf("late joiner lost %d RTP packets", p.gaps)
+	}
+}
+
+// TestServerPlayerAcrossReconnect: the camera reconnects with the same
+// codecs and its new session starts mid-GOP. The player stays, its RTP
+// timestamps and sequence numbers go on, and it gets no picture of the new
+// session before that session's first keyframe.
+func TestServerPlayerAcrossReconnect(t *testing.T) {
+	const gop = synthFPS
+	var sessions atomic.Int32
+	src := relay.SourceFunc(func(ctx context.Context, out relay.Publisher) error {
+		if sessions.Add(1) == 1 {
+			if synthRun(ctx, out, synthTracks(t), 2000, gop, 0, 2*gop, nil) {
+				return errors.New("camera rebooted")
+			}
+			return nil
+		}
+		// Pictures 1005..1024 belong to a GOP whose keyframe was never
+		// sent; 1025 is the first keyframe.
+		synthRun(ctx, out, synthTracks(t), 2000, gop, 1000+5, -1, nil)
+		return nil
+	})
+	st := startStream(t, "re", src, relay.StreamOptions{Logger: testLogger(t),
+		Backoff: relay.Backoff{Min: 10 * time.Millisecond, Max: 10 * time.Millisecond}})
+	srv := startServer(t, ServerOptions{UDPRTPPort: -1}, map[string]*relay.Stream{"re": st})
+	p := dialRawPlayer(t, serverURL(srv, "re"), 0)
+	p.play()
+	var pics []picture
+	for len(pics) == 0 || pics[len(pics)-1].index < 1000+gop+5 {
+		pic, err := p.next()
+		if err != nil {
+			t.Fatalf("player across the reconnect: %v", err)
+		}
+		pics = append(pics, pic)
+	}
+	if p.gaps != 0 {
+		t.Errorf("player lost %d RTP packets", p.gaps)
+	}
+	var prev picture
+	for i, pic := range pics {
+		if i > 0 && pic.ts-prev.ts > 1<<31 {
+			t.Errorf("RTP timestamp went back from %d (frame %d) to %d (frame %d)", prev.ts, prev.index, pic.ts, pic.index)
+		}
+		if pic.index >= 1000 && pic.index < 1000+gop {
+			t.Errorf("got frame %d of the new session before its first keyframe", pic.index)
+		}
+		if i > 0 && pic.index != prev.index+1 && !pic.key {
+			t.Errorf("frame %d followed by %d, not a keyframe", prev.index, pic.index)
+		}
+		prev = pic
+	}
+	if sessions.Load() < 2 {
+		t.Fatal("the source did not reconnect")
+	}
+}
+
+// TestServerPauseResumesFromGOPCache: after PAUSE and PLAY the player
+// starts again at a keyframe, without a packet lost in between.
+func TestServerPauseResumesFromGOPCache(t *testing.T) {
+	const gop = synthFPS
+	st := startStream(t, "pause", synthSource(synthTracks(t), 2000, gop, nil), relay.StreamOptions{Logger: testLogger(t)})
+	srv := startServer(t, ServerOptions{UDPRTPPort: -1}, map[string]*relay.Stream{"pause": st})
+	p := dialRawPlayer(t, serverURL(srv, "pause"), 0)
+	p.play()
+	var pics []picture
+	read := func(n int) {
+		t.Helper()
+		for range n {
+			pic, err := p.next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			pics = append(pics, pic)
+		}
+	}
+	read(3)
+	p.request(base.Pause, p.url, nil)
+	paused := st.Stats().FramesIn.Load()
+	testkit.WaitFor(t, "frames to pass while paused", func() bool { return st.Stats().FramesIn.Load() > paused+gop })
+	if n := st.ReaderCount(); n != 1 {
+		t.Errorf("ReaderCount while paused = %d, want 1 (the paused player keeps the channel up)", n)
+	}
+	// What gortsplib still had queued at the PAUSE is discarded: count
+	// sequence gaps, and assemble pictures, from the resumed playback on.
+	clear(p.lastSeq)
+	p.dec = &rtph264.Decoder{PacketizationMode: 1}
+	if err := p.dec.Init(); err != nil {
+		t.Fatal(err)
+	}
+	p.request(base.Play, p.url, nil)
+	resumedAt := len(pics)
+	read(gop)
+	if !pics[resumedAt].key {
+		t.Errorf("first picture after resuming is frame %d, not a keyframe", pics[resumedAt].index)
+	}
+	for i := resumedAt + 1; i < len(pics); i++ {
+		if pics[i].index != pics[i-1].index+1 {
+			t.Errorf("after resuming: frame %d followed by %d", pics[i-1].index, pics[i].index)
+		}
+	}
+	if p.gaps != 0 {
+		t.Errorf("player lost %d RTP packets", p.gaps)
+	}
+	if d := st.Stats().Dropped.Load(); d != 0 {
+		t.Errorf("%d frames counted as dropped for a paused player", d)
 	}
 }

@@ -1,6 +1,7 @@
 package rtsp
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"net"
@@ -10,7 +11,6 @@ import (
 	"time"
 
 	"github.com/bluenviron/gortsplib/v4/pkg/base"
-	"github.com/bluenviron/gortsplib/v4/pkg/conn"
 	"github.com/bluenviron/gortsplib/v4/pkg/description"
 	"github.com/bluenviron/gortsplib/v4/pkg/format"
 	"github.com/bluenviron/gortsplib/v4/pkg/format/rtph264"
@@ -27,7 +27,7 @@ import (
 type rawPlayer struct {
 	t    testing.TB
 	nc   net.Conn
-	conn *conn.Conn
+	br   *bufio.Reader
 	url  *base.URL
 	cseq int
 	sess string
@@ -64,7 +64,7 @@ func dialRawPlayer(t testing.TB, u string, rcvbuf int) *rawPlayer {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { nc.Close() })
-	return &rawPlayer{t: t, nc: nc, conn: conn.NewConn(nc), url: pu, lastSeq: map[uint8]uint16{}, videoCh: -1}
+	return &rawPlayer{t: t, nc: nc, br: bufio.NewReaderSize(nc, 64<<10), url: pu, lastSeq: map[uint8]uint16{}, videoCh: -1}
 }
 
 // request sends one request and returns its response, which must be 200.
@@ -80,11 +80,15 @@ func (p *rawPlayer) request(method base.Method, u *base.URL, h base.Header) *bas
 	}
 	p.nc.SetDeadline(time.Now().Add(30 * time.Second))
 	defer p.nc.SetDeadline(time.Time{})
-	if err := p.conn.WriteRequest(&base.Request{Method: method, URL: u, Header: h}); err != nil {
+	req, err := (&base.Request{Method: method, URL: u, Header: h}).Marshal()
+	if err == nil {
+		_, err = p.nc.Write(req)
+	}
+	if err != nil {
 		p.t.Fatalf("%s: %v", method, err)
 	}
 	for {
-		msg, err := p.conn.Read()
+		msg, err := p.read()
 		if err != nil {
 			p.t.Fatalf("%s: %v", method, err)
 		}
@@ -94,8 +98,26 @@ func (p *rawPlayer) request(method base.Method, u *base.URL, h base.Header) *bas
 			}
 			return res
 		}
-		// Media of an earlier PLAY: not what we wait for here.
+		// Media of an earlier PLAY: its sequence numbers count, its
+		// pictures are not what the caller waits for.
+		if _, err := p.media(msg.(*base.InterleavedFrame)); err != nil {
+			p.t.Fatalf("%s: %v", method, err)
+		}
 	}
+}
+
+// read returns the next response or interleaved frame.
+func (p *rawPlayer) read() (any, error) {
+	b, err := p.br.Peek(1)
+	if err != nil {
+		return nil, err
+	}
+	if b[0] == base.InterleavedFrameMagicByte {
+		var fr base.InterleavedFrame
+		return &fr, fr.Unmarshal(p.br)
+	}
+	var res base.Response
+	return &res, res.Unmarshal(p.br)
 }
 
 // play describes the channel, sets up its video track and plays it.
@@ -151,8 +173,9 @@ func sessionID(v base.HeaderValue) string {
 
 // picture is one access unit a rawPlayer received.
 type picture struct {
-	index int  // the synthetic source's frame number
-	key   bool // an IDR picture
+	index int    // the synthetic source's frame number
+	key   bool   // an IDR picture
+	ts    uint32 // RTP timestamp
 }
 
 // next reads until the next whole picture, checking RTP sequence numbers
@@ -160,29 +183,43 @@ type picture struct {
 func (p *rawPlayer) next() (picture, error) {
 	for {
 		p.nc.SetReadDeadline(time.Now().Add(30 * time.Second))
-		msg, err := p.conn.Read()
+		msg, err := p.read()
 		if err != nil {
 			return picture{}, err
 		}
 		fr, ok := msg.(*base.InterleavedFrame)
-		if !ok || fr.Channel != p.videoCh {
-			continue // RTCP, or a stray response
+		if !ok {
+			continue // a stray response
 		}
-		var pkt rtp.Packet
-		if err := pkt.Unmarshal(fr.Payload); err != nil {
-			return picture{}, fmt.Errorf("RTP: %w", err)
+		pic, err := p.media(fr)
+		if err != nil || pic != nil {
+			return *pic, err
 		}
-		ch := uint8(fr.Channel)
-		if last, ok := p.lastSeq[ch]; ok && pkt.SequenceNumber != last+1 {
-			p.gaps += int(pkt.SequenceNumber - last - 1)
-		}
-		p.lastSeq[ch] = pkt.SequenceNumber
-		au, err := p.dec.Decode(&pkt)
-		if err != nil {
-			continue // more packets needed (or a broken one: gaps says so)
-		}
-		return synthPicture(au)
 	}
+}
+
+// media takes one interleaved frame: it checks the RTP sequence number of
+// video packets and returns the picture they complete, if any.
+func (p *rawPlayer) media(fr *base.InterleavedFrame) (*picture, error) {
+	if fr.Channel != p.videoCh {
+		return nil, nil // RTCP
+	}
+	var pkt rtp.Packet
+	if err := pkt.Unmarshal(fr.Payload); err != nil {
+		return &picture{}, fmt.Errorf("RTP: %w", err)
+	}
+	ch := uint8(fr.Channel)
+	if last, ok := p.lastSeq[ch]; ok && pkt.SequenceNumber != last+1 {
+		p.gaps += int(pkt.SequenceNumber - last - 1)
+	}
+	p.lastSeq[ch] = pkt.SequenceNumber
+	au, err := p.dec.Decode(&pkt)
+	if err != nil {
+		return nil, nil // more packets needed (or a broken one: gaps says so)
+	}
+	pic, err := synthPicture(au)
+	pic.ts = pkt.Timestamp
+	return &pic, err
 }
 
 // A synthetic H.264 source: pictures that carry their own frame number, so
@@ -198,21 +235,31 @@ const (
 // each picture once the stream has it.
 func synthSource(tracks media.Tracks, size, gop int, written func(int)) relay.Source {
 	return relay.SourceFunc(func(ctx context.Context, out relay.Publisher) error {
+		synthRun(ctx, out, tracks, size, gop, 0, -1, written)
+		return nil
+	})
+}
+
+// synthRun plays pictures from number from on (keyframes where the number
+// is a multiple of gop) until count were played (count < 0: until ctx
+// ends). It reports whether it played them all.
+func synthRun(ctx context.Context, out relay.Publisher, tracks media.Tracks, size, gop, from, count int, written func(int)) bool {
+	{
 		out.Begin(&tracks)
 		start := time.Now()
 		timer := time.NewTimer(0)
 		defer timer.Stop()
-		for i := 0; ; i++ {
-			at := time.Duration(i) * synthStep
+		for i := from; count < 0 || i < from+count; i++ {
+			at := time.Duration(i-from) * synthStep
 			if wait := time.Until(start.Add(at)); wait > 0 {
 				timer.Reset(wait)
 				select {
 				case <-ctx.Done():
-					return nil
+					return false
 				case <-timer.C:
 				}
 			} else if ctx.Err() != nil {
-				return nil
+				return false
 			}
 			key := i%gop == 0
 			out.WriteFrame(&media.Frame{Codec: media.H264, DTS: at, PTS: at, Key: key, Data: synthData(i, key, size)})
@@ -220,7 +267,8 @@ func synthSource(tracks media.Tracks, size, gop int, written func(int)) relay.So
 				written(i)
 			}
 		}
-	})
+		return true
+	}
 }
 
 // synthData is an Annex-B picture: an IDR or non-IDR slice NAL unit whose
