@@ -51,6 +51,15 @@ func TestMain(m *testing.M) {
 
 func crashName(i int) string { return fmt.Sprintf("item%02d", i) }
 
+// crashKind alternates snapshots, whose files the queue owns and deletes,
+// and recordings, whose files it must leave alone.
+func crashKind(i int) outbox.Kind {
+	if i%2 == 0 {
+		return outbox.KindSnapshot
+	}
+	return outbox.KindRecord
+}
+
 // crashContent is item i's file: its name, then a byte pattern.
 func crashContent(i int) []byte {
 	b := make([]byte, crashItemSize)
@@ -81,8 +90,8 @@ func runChild(mode string) error {
 	}
 	if mode == "first" {
 		for i := range crashItems {
-			it := &outbox.Item{Target: "platform", Kind: outbox.KindSnapshot, Path: filepath.Join(os.Getenv(childFilesEnv), crashName(i)),
-				Owned: true, Name: crashName(i), Size: crashItemSize}
+			it := &outbox.Item{Target: "platform", Kind: crashKind(i), Path: filepath.Join(os.Getenv(childFilesEnv), crashName(i)),
+				Owned: crashKind(i) != outbox.KindRecord, Name: crashName(i), Size: crashItemSize}
 			if err := q.Enqueue(it); err != nil {
 				return err
 			}
@@ -98,7 +107,8 @@ func runChild(mode string) error {
 			cancel()
 			return err
 		}
-		if stats[0].Waiting == 0 && stats[0].Refused == 0 {
+		if s := stats[0]; s.Waiting == 0 && s.Refused == 0 {
+			fmt.Printf("done drops=%d\n", len(s.Drops))
 			break
 		}
 		time.Sleep(5 * time.Millisecond) // the child polls; the parent's checks do not depend on it
@@ -339,7 +349,10 @@ func TestSIGKILLLosesAndDuplicatesNothing(t *testing.T) {
 
 	// Round 4: runs until nothing waits.
 	plat.arm("", 0)
-	cmd, _, stderr = startUploader(t, "resume", dbPath, files, srv.URL, 0)
+	cmd, lines, stderr = startUploader(t, "resume", dbPath, files, srv.URL, 0)
+	if !lines.Scan() || lines.Text() != "done drops=0" {
+		t.Errorf("last uploader said %q (%v), want done drops=0; stderr: %s", lines.Text(), lines.Err(), stderr)
+	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	select {
@@ -383,7 +396,9 @@ func TestSIGKILLLosesAndDuplicatesNothing(t *testing.T) {
 	if items, err := db.Outbox().List(storage.OutboxFilter{}); err != nil || len(items) != 0 {
 		t.Errorf("store still holds %d items (%v)", len(items), err)
 	}
-	if ents, err := os.ReadDir(files); err != nil || len(ents) != 0 {
-		t.Errorf("%d owned files left after delivery (%v)", len(ents), err)
+	for i := range crashItems {
+		if kept, owned := exists(filepath.Join(files, crashName(i))), crashKind(i) != outbox.KindRecord; kept == owned {
+			t.Errorf("%s (owned %v): file kept %v after delivery", crashName(i), owned, kept)
+		}
 	}
 }

@@ -45,17 +45,15 @@ func (q *Queue) enqueue(it *Item, checkSpace bool) error {
 		}
 		return fmt.Errorf("enqueue %s %s: %w", it.Target, it.Name, ErrNoSpace)
 	}
-	newPath := it.Path
+	given := *it // the store replaces *it with the queued item if the name is taken
 	created, err := q.store.Enqueue(it)
 	if err != nil {
 		return err
 	}
 	if created {
 		q.wake(it.Target)
-	} else if newPath != it.Path && it.Owned {
-		dup := *it
-		dup.Path = newPath
-		q.removeFile(&dup)
+	} else if given.Owned && q.path(&given) != q.path(it) {
+		q.removeFile(&given)
 	}
 	return nil
 }
@@ -63,6 +61,6 @@ func (q *Queue) enqueue(it *Item, checkSpace bool) error {
 // removeFile deletes an owned item's file; a file already gone is fine.
 func (q *Queue) removeFile(it *Item) {
 	if err := os.Remove(q.path(it)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		q.log.Warn("outbox: remove uploaded file", append(itemArgs(it), "err", err)...)
+		q.log.Warn("outbox: remove owned file", append(itemArgs(it), "err", err)...)
 	}
 }

@@ -33,7 +33,7 @@ func TestDeliversInOrderPerTarget(t *testing.T) {
 		t.Errorf("stored %v, want %v", got, want)
 	}
 	fx.stop()
-	if s := fx.stats("onenet"); s.Waiting != 0 || s.Successes != 20 || s.Failures != 0 {
+	if s := fx.stats("onenet"); s.Waiting != 0 || s.Successes != 20 || s.Failures != 0 || len(s.Drops) != 0 {
 		t.Errorf("onenet stats %+v", s)
 	}
 	if s := fx.stats("other"); s.Waiting != 20 || s.Failures == 0 || s.Successes != 0 || s.OldestEnqueued != t0 {
@@ -60,6 +60,13 @@ func TestEnqueueSameNameKeepsOne(t *testing.T) {
 	}
 	if exists(filepath.Join(fx.dir, "same-copy")) {
 		t.Error("the redundant owned copy was kept")
+	}
+	third := &outbox.Item{Target: "onenet", Kind: outbox.KindSnapshot, Path: first.Path, Owned: true, Name: "same", Size: 10}
+	if err := fx.q.Enqueue(third); err != nil || third.ID != first.ID {
+		t.Fatalf("third enqueue: %v, id %d", err, third.ID)
+	}
+	if !exists(first.Path) {
+		t.Error("enqueueing the same file again deleted the queued item's file")
 	}
 	if n := len(fx.list("")); n != 1 {
 		t.Errorf("%d items queued, want 1", n)
@@ -88,7 +95,7 @@ func TestDuplicateNameIsSuccess(t *testing.T) {
 		t.Error("the platform's copy was replaced")
 	}
 	s := fx.stats("onenet")
-	if s.Successes != 2 || s.Duplicates != 1 || s.Failures != 0 || s.Refusals != 0 || s.Waiting != 0 {
+	if s.Successes != 2 || s.Duplicates != 1 || s.Failures != 0 || s.Refusals != 0 || s.Waiting != 0 || len(s.Drops) != 0 {
 		t.Errorf("stats %+v", s)
 	}
 	if exists(filepath.Join(fx.dir, "landed")) {
