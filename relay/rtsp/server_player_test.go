@@ -124,8 +124,9 @@ func checkPictureRun(t *testing.T, who string, pics []picture) {
 }
 
 // TestServerLateJoinerStartsFromGOPCache: with the next keyframe 10 s
-// away, a player joining mid-GOP gets the cached keyframe first (a frame
-// from before it joined) and every frame after it.
+// away, a player joining a channel other RTSP players already watch gets
+// the cached keyframe first (a frame from before it joined) and every frame
+// after it.
 func TestServerLateJoinerStartsFromGOPCache(t *testing.T) {
 	const gop = 10 * synthFPS
 	var last atomic.Int64
@@ -133,6 +134,15 @@ func TestServerLateJoinerStartsFromGOPCache(t *testing.T) {
 	st := startStream(t, "late", synthSource(synthTracks(t), 2000, gop, func(i int) { last.Store(int64(i)) }),
 		relay.StreamOptions{Logger: testLogger(t)})
 	srv := startServer(t, ServerOptions{UDPRTPPort: -1}, map[string]*relay.Stream{"late": st})
+	early := dialRawPlayer(t, serverURL(srv, "late"), 0)
+	early.play()
+	go func() {
+		for {
+			if _, err := early.next(); err != nil {
+				return // closed when the test ends
+			}
+		}
+	}()
 	// The stream is well into its first GOP.
 	testkit.WaitFor(t, "the stream to be mid-GOP", func() bool { return last.Load() >= 10 })
 
