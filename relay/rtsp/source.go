@@ -72,6 +72,13 @@ func explain(err error) error {
 	if errors.Is(err, io.EOF) {
 		return fmt.Errorf("the server closed the connection (%w)", err)
 	}
+	// gortsplib's own silence timeouts and lubo's media watchdog mean the
+	// same thing, whichever fires first.
+	var tcpSilent liberrors.ErrClientTCPTimeout
+	var udpSilent liberrors.ErrClientUDPTimeout
+	if errors.As(err, &tcpSilent) || errors.As(err, &udpSilent) {
+		return fmt.Errorf("%w: %v", ErrStalled, err)
+	}
 	var bad liberrors.ErrClientBadStatusCode
 	if errors.As(err, &bad) {
 		switch bad.Code {
