@@ -1,7 +1,6 @@
 package boxapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/lubo-edge/lubo/cloud/yunlubo"
+	"github.com/lubo-edge/lubo/internal/testkit"
 	"github.com/lubo-edge/lubo/relay"
 	"github.com/lubo-edge/lubo/storage"
 )
@@ -143,22 +143,8 @@ func quiet(t *testing.T, c chan struct{}, what string) {
 	}
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is the shared thread-safe log buffer.
+type syncBuffer = testkit.LogBuffer
 
 var cst = time.FixedZone("CST", 8*3600)
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/lubo-edge/lubo/cloud/hikyunmou"
 	"github.com/lubo-edge/lubo/cloud/hikyunmou/hikyunmoutest"
+	"github.com/lubo-edge/lubo/internal/testkit"
 )
 
 const (
@@ -35,22 +36,8 @@ type fixture struct {
 	mu     sync.Mutex
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+// lockedBuffer is the shared thread-safe log buffer.
+type lockedBuffer = testkit.LogBuffer
 
 func setup(t *testing.T, emuCfg hikyunmoutest.Config, edit func(*hikyunmou.Config)) *fixture {
 	t.Helper()

@@ -1,7 +1,6 @@
 package onenet_test
 
 import (
-	"bytes"
 	"errors"
 	"log/slog"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/lubo-edge/lubo/cloud/onenet"
 	"github.com/lubo-edge/lubo/cloud/onenet/onenettest"
+	"github.com/lubo-edge/lubo/internal/testkit"
 )
 
 const masterKey = "MASTER-k3y-5ecret-0001"
@@ -33,23 +33,8 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// syncBuffer collects log output from concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is the shared thread-safe log buffer.
+type syncBuffer = testkit.LogBuffer
 
 // fixture is an emulator, a master-key client and the log both write.
 type fixture struct {

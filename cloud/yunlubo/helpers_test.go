@@ -1,35 +1,19 @@
 package yunlubo_test
 
 import (
-	"bytes"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/lubo-edge/lubo/cloud/yunlubo"
 	"github.com/lubo-edge/lubo/cloud/yunlubo/yunlubotest"
+	"github.com/lubo-edge/lubo/internal/testkit"
 )
 
 const testUnionID = "UNIONID-s3cr3t-4242"
 
-// syncBuffer collects log output from several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is the shared thread-safe log buffer.
+type syncBuffer = testkit.LogBuffer
 
 type fixture struct {
 	srv    *yunlubotest.Server

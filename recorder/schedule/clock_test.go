@@ -1,7 +1,6 @@
 package schedule_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -9,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lubo-edge/lubo/internal/testkit"
 	"github.com/lubo-edge/lubo/recorder/schedule"
 )
 
@@ -175,20 +175,5 @@ func (s *mutableSource) setFail(fail bool) {
 	s.fail = fail
 }
 
-// syncBuffer is a log sink written by the planner and read by the test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// syncBuffer is the shared thread-safe log buffer.
+type syncBuffer = testkit.LogBuffer

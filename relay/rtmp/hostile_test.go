@@ -19,6 +19,7 @@ import (
 	"github.com/yapingcat/gomedia/go-codec"
 	gortmp "github.com/yapingcat/gomedia/go-rtmp"
 
+	"github.com/lubo-edge/lubo/internal/testkit"
 	"github.com/lubo-edge/lubo/media"
 	"github.com/lubo-edge/lubo/relay"
 )
@@ -57,23 +58,8 @@ func openFDs(t *testing.T) int {
 	return len(ents)
 }
 
-// logBuffer collects a server's log lines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(b []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(b)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
+// logBuffer is the shared thread-safe log buffer.
+type logBuffer = testkit.LogBuffer
 
 // frameCounter is a relay.Publisher that counts frames.
 type frameCounter struct{ n atomic.Int64 }

@@ -1,12 +1,10 @@
 package transcode
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
@@ -14,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lubo-edge/lubo/internal/testclip"
+	"github.com/lubo-edge/lubo/internal/testkit"
 	"github.com/lubo-edge/lubo/media"
 	"github.com/lubo-edge/lubo/relay"
 	"github.com/lubo-edge/lubo/relay/flv"
@@ -205,7 +204,7 @@ type rig struct {
 func startRig(t *testing.T, cam relay.Source, opts Options) *rig {
 	t.Helper()
 	if opts.Logger == nil {
-		opts.Logger = newLogBuffer(t).logger()
+		opts.Logger = newLogBuffer(t).Logger()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	parent := relay.NewStream("c1", cam, relay.StreamOptions{OnDemand: true, Logger: opts.Logger})
@@ -257,11 +256,8 @@ func (r *rig) readSessions(t *testing.T, n int) [][]*media.Frame {
 	}
 }
 
-// logBuffer keeps log lines for a test and prints them if it fails.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
+// logBuffer is the shared thread-safe log buffer.
+type logBuffer = testkit.LogBuffer
 
 func newLogBuffer(t *testing.T) *logBuffer {
 	l := &logBuffer{}
@@ -271,20 +267,4 @@ func newLogBuffer(t *testing.T) *logBuffer {
 		}
 	})
 	return l
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func (l *logBuffer) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }

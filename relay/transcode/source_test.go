@@ -258,7 +258,7 @@ func TestNoEncoder(t *testing.T) {
 	logs := newLogBuffer(t)
 	opts := testOptions()
 	opts.FFmpeg = filepath.Join(t.TempDir(), "no-ffmpeg")
-	opts.Logger = logs.logger()
+	opts.Logger = logs.Logger()
 	r := startRig(t, &clipSource{sessions: []*clip{c, c, c}}, opts)
 	sessions := r.readSessions(t, 3)
 	r.stop()
