@@ -205,8 +205,8 @@ func (p *player) pump(w *playerWriter, r *relay.Reader, f *media.Frame) {
 	}
 }
 
-// waitFor is how long the pump waits for the player's send queue to drain
+// queueWait is how long the pump waits for the player's send queue to drain
 // between looks: short at first, longer while the player stays stuck.
-func waitFor(tries int) time.Duration {
+func queueWait(tries int) time.Duration {
 	return min(2*time.Millisecond<<min(tries, 5), 50*time.Millisecond)
 }

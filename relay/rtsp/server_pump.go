@@ -118,9 +118,9 @@ func (w *playerWriter) room() bool {
 			return false
 		}
 		if timer == nil {
-			timer = time.NewTimer(waitFor(tries))
+			timer = time.NewTimer(queueWait(tries))
 		} else {
-			timer.Reset(waitFor(tries))
+			timer.Reset(queueWait(tries))
 		}
 		select {
 		case <-p.ctx.Done():
