@@ -119,14 +119,22 @@ func (it *OutboxItem) validate() error {
 	case it.Size < 0:
 		return fmt.Errorf("outbox item: size %d is negative", it.Size)
 	}
+	// JSON would turn invalid UTF-8 into U+FFFD, and the stored item would
+	// no longer match its index keys.
 	for _, s := range []string{it.Target, it.Name, it.Path, it.Channel} {
 		if strings.IndexByte(s, 0) >= 0 {
 			return fmt.Errorf("outbox item: %q contains a NUL byte", s)
+		}
+		if !utf8.ValidString(s) {
+			return fmt.Errorf("outbox item: %q is not valid UTF-8", s)
 		}
 	}
 	for k, v := range it.Meta {
 		if len(k)+len(v) > maxOutboxMetaText {
 			return fmt.Errorf("outbox item: meta %q is longer than %d bytes", k, maxOutboxMetaText)
+		}
+		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+			return fmt.Errorf("outbox item: meta %q is not valid UTF-8", k)
 		}
 	}
 	return nil

@@ -350,6 +350,9 @@ func TestOutboxRefusesBadItems(t *testing.T) {
 		"nul name":      func(it *OutboxItem) { it.Name = "a\x00b" },
 		"no path":       func(it *OutboxItem) { it.Path = "" },
 		"nul path":      func(it *OutboxItem) { it.Path = "/a\x00" },
+		"latin-1 name":  func(it *OutboxItem) { it.Name = "caf\xe9" },
+		"latin-1 path":  func(it *OutboxItem) { it.Path = "/caf\xe9.jpg" },
+		"latin-1 meta":  func(it *OutboxItem) { it.Meta = map[string]string{"desc": "\xff"} },
 		"negative size": func(it *OutboxItem) { it.Size = -1 },
 		"huge meta":     func(it *OutboxItem) { it.Meta = map[string]string{"k": strings.Repeat("v", maxOutboxMetaText)} },
 	}
@@ -413,6 +416,7 @@ func FuzzOutboxOps(f *testing.F) {
 	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 0, 0, 1, 1, 2, 2}, "c101_snapshot_20261127T101800Z", "/data/x.jpg")
 	f.Add([]byte{0, 0, 0, 9, 3, 1, 4, 0, 6, 6, 6}, "a\x00b", "")
 	f.Add([]byte{0, 8, 0, 16, 0, 24, 5, 1, 7, 0}, strings.Repeat("n", 600), "p")
+	f.Add([]byte("00"), "\xbe", "0") // invalid UTF-8 once broke the name index
 	targets := []string{"onenet", "onenet2", "t"}
 	kinds := []OutboxKind{OutboxSnapshot, OutboxCover, OutboxRecord, OutboxFile, "bogus"}
 	f.Fuzz(func(t *testing.T, prog []byte, name, path string) {
