@@ -60,6 +60,7 @@ type progress struct {
 // turns it into an MP4 holding everything up to at most a second before the
 // kill, and, the lesson being still on, records on into slice 2.
 func TestCrashRecovery(t *testing.T) {
+	t.Parallel() // waits in real time; shares nothing with the other tests
 	if dir := os.Getenv(envCrashDir); dir != "" {
 		crashChild(t, dir)
 		return
@@ -73,6 +74,7 @@ func TestCrashRecovery(t *testing.T) {
 // SIGKILL while its end is ahead, the next start recovers slice 1 and goes
 // on in slice 2 without anyone asking again.
 func TestCrashResumesManualRecording(t *testing.T) {
+	t.Parallel() // waits in real time; shares nothing with the other tests
 	if dir := os.Getenv(envCrashDir); dir != "" {
 		crashChild(t, dir)
 		return

@@ -177,6 +177,7 @@ func covers(t *testing.T) *snapshot.Snapshotter {
 // slice is opened (no file, no record, no cover) but the retries go on, and
 // recording resumes once there is room.
 func TestDiskFullKeepsWhatWasWritten(t *testing.T) {
+	t.Parallel() // waits in real time; shares nothing with the other tests
 	clip := testmedia.Require(t, "h264_aac.mp4")
 	// min_free 0%: retention must not delete slice 1 while the hook says
 	// the disk has no free byte.
@@ -240,6 +241,7 @@ func mountTmpfs(t *testing.T, dir, size string) {
 // resumes in slice 2. Not root, the test runs itself again in a user and
 // mount namespace (unshare -rm); it fails, never skips, when it cannot.
 func TestDiskFullOnTmpfs(t *testing.T) {
+	t.Parallel() // waits in real time; shares nothing with the other tests
 	if os.Geteuid() != 0 {
 		if os.Getenv(envTmpfsNamespace) != "" {
 			t.Fatal("not root inside the namespace unshare -rm made")

@@ -16,9 +16,18 @@
 // number, so a recovered file is never overwritten.
 //
 // What a Recorder guarantees, in order of importance: a crash loses at most
-// the last second (the .part is finalized at the next start); a full disk
-// keeps what was written, frees space and resumes; a camera that reconnects
-// ends the slice cleanly and opens a new one; the file begins on the
-// keyframe at or just before the course start and ends on the first
-// keyframe at or after its end.
+// the last second (the .part is recovered at the next start, in the
+// background: recording does not wait for it, and a lesson or a manual
+// recording still on goes on in the next slice number); a full disk keeps
+// what was written and never leaves a slice unfinished (without room for
+// a progressive copy a slice is finalized in place, see mp4.FinalizeInPlace),
+// opens nothing while the disk is below Options.Reserve (no file, no record,
+// no cover), frees space and resumes; a camera that reconnects ends the
+// slice cleanly and opens a new one; the file begins on the keyframe at or
+// just before the course start and ends on the first keyframe at or after
+// its end. Nothing empty is ever indexed: a slice without one complete
+// fragment is dropped with its cover and record, and counted as "empty".
+//
+// Manual recordings in progress are remembered in {records}/.manual.json
+// so a crash or restart resumes one whose end is still ahead.
 package recorder

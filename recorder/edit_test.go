@@ -15,6 +15,7 @@ const editRecord = "  slice: 0s\n  pre_roll: 1s\n  snapshot_interval: 0s\n"
 
 // A course extended while it runs: the recording goes on to the new end.
 func TestCourseExtendedWhileRecording(t *testing.T) {
+	t.Parallel() // waits in real time; shares nothing with the other tests
 	clip := testmedia.Require(t, "h264_aac.mp4")
 	dir, loc := t.TempDir(), lessonZone()
 	line, start := course("c1", loc, time.Second, 2*time.Second)
@@ -41,6 +42,7 @@ func TestCourseExtendedWhileRecording(t *testing.T) {
 
 // A course removed during its pre-roll: the session ends without a file.
 func TestCourseRemovedDuringPreRoll(t *testing.T) {
+	t.Parallel() // waits in real time; shares nothing with the other tests
 	clip := testmedia.Require(t, "h264_aac.mp4")
 	dir, loc := t.TempDir(), lessonZone()
 	line, _ := course("c1", loc, 2*time.Second, 10*time.Second)
@@ -61,6 +63,7 @@ func TestCourseRemovedDuringPreRoll(t *testing.T) {
 // A lesson whose camera sends nothing leaves no file, and says so in the
 // failures metric.
 func TestLessonWithoutPictureIsReported(t *testing.T) {
+	t.Parallel() // waits in real time; shares nothing with the other tests
 	clip := testmedia.Require(t, "h264_aac.mp4")
 	dir, loc := t.TempDir(), lessonZone()
 	line, _ := course("c1", loc, 0, time.Second)

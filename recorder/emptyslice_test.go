@@ -49,6 +49,7 @@ func (f *initOnlyFile) Write(p []byte) (int, error) {
 // nothing: no record, no .part, no cover (made from its first keyframe
 // meanwhile); the failure is counted and recording goes on in a new slice.
 func TestEmptySliceLeavesNothing(t *testing.T) {
+	t.Parallel() // waits in real time; shares nothing with the other tests
 	clip := testmedia.Require(t, "h264_aac.mp4")
 	cfg := parseConfig(t, t.TempDir(), clip, "  slice: 0s\n  snapshot_interval: 0s\n", "")
 	disk := &initOnlyDisk{}

@@ -14,6 +14,7 @@ import (
 // A manual recording of a few seconds, sliced every second: every slice
 // starts on a keyframe, decodes, and the slices join with their overlap.
 func TestManualRecordingSlices(t *testing.T) {
+	t.Parallel() // waits in real time; shares nothing with the other tests
 	clip := testmedia.Require(t, "h264_aac.mp4")
 	loc := lessonZone()
 	cfg := parseConfig(t, t.TempDir(), clip, "  slice: 2s\n  overlap_keyframes: 1\n  snapshot_interval: 0s\n", "")

@@ -56,6 +56,7 @@ func writeLeftoverPart(t *testing.T, root, rel, clip string, loops int) {
 // continues in slice 2 while recovery, held up at its first file, has not
 // finished one; then recovery completes and every file is an MP4.
 func TestRecoveryDoesNotDelayRecording(t *testing.T) {
+	t.Parallel() // waits in real time; shares nothing with the other tests
 	clip := testmedia.Require(t, "h264_aac.mp4")
 	loc := lessonZone()
 	line, start := course("c1", loc, 0, 30*time.Second)

@@ -60,21 +60,22 @@ func joined(a, b []string) int {
 	return 0
 }
 
-// The whole-course test: a 40 s course sliced every 15 s with one keyframe
+// The whole-course test: a 13 s course sliced every 5 s with one keyframe
 // of overlap, driven by the schedule in real time. Slices start on a
 // keyframe, decode cleanly, overlap by one GOP picture for picture, and
 // together cover the course from the keyframe at or before its start to
 // the first keyframe at or after its end.
 func TestScheduledCourseSlicedWithOverlap(t *testing.T) {
+	t.Parallel() // waits in real time; shares nothing with the other tests
 	if testing.Short() {
-		t.Skip("records a 40 s course in real time")
+		t.Skip("records a 13 s course in real time")
 	}
 	clip := testmedia.Require(t, "h264_aac.mp4") // 25 fps, GOP 1 s
 	loc := lessonZone()
-	const length = 40 * time.Second
+	const length, sliceLen = 13 * time.Second, 5 * time.Second
 	line, start := course("c1", loc, 3*time.Second, length)
 	end := start.Add(length)
-	cfg := parseConfig(t, t.TempDir(), clip, "  slice: 15s\n  overlap_keyframes: 1\n  pre_roll: 2s\n  snapshot_interval: 0s\n", line)
+	cfg := parseConfig(t, t.TempDir(), clip, "  slice: 5s\n  overlap_keyframes: 1\n  pre_roll: 2s\n  snapshot_interval: 0s\n", line)
 	dec, err := snapshot.NewDecoder(snapshot.DecoderOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +87,7 @@ func TestScheduledCourseSlicedWithOverlap(t *testing.T) {
 
 	recs := g.finishedRecords("c1", 3, length+20*time.Second)
 	if len(recs) != 3 {
-		t.Fatalf("%d slices, want 3 (40 s in 15 s slices)", len(recs))
+		t.Fatalf("%d slices, want 3 (13 s in 5 s slices)", len(recs))
 	}
 	const gop, slack = time.Second, 100 * time.Millisecond
 	var prevHashes []string
@@ -128,7 +129,7 @@ func TestScheduledCourseSlicedWithOverlap(t *testing.T) {
 				t.Errorf("slices %d and %d overlap by %v on the wall clock, want one GOP", i, i+1, overlap)
 			}
 			// Each cut is at the first keyframe at or after its boundary.
-			boundary := start.Add(time.Duration(i) * 15 * time.Second)
+			boundary := start.Add(time.Duration(i) * sliceLen)
 			if cut := r.Start.Add(gop); cut.Before(boundary.Add(-slack)) || cut.After(boundary.Add(gop+slack)) {
 				t.Errorf("slice %d cut at %s, want the first keyframe after %s", i+1, cut.Format("15:04:05.000"), boundary.Format("15:04:05.000"))
 			}
