@@ -17,6 +17,7 @@ import (
 	"github.com/lubo-edge/lubo/api/boxapi"
 	"github.com/lubo-edge/lubo/configs"
 	"github.com/lubo-edge/lubo/daemon"
+	"github.com/lubo-edge/lubo/recorder/snapshot"
 	"github.com/lubo-edge/lubo/relay/sources"
 	"github.com/lubo-edge/lubo/storage"
 )
@@ -68,6 +69,16 @@ func Run(ctx context.Context, opts Options) error {
 			handlers[p] = apiHandler
 		}
 	}
+	onenetClient, onenetReg := newOneNET(cfg, db, clouds, log)
+	ups, err := newUploads(cfg, db, onenetClient, onenetReg, log)
+	if err != nil {
+		log.Error("uploads are off", "err", err)
+	}
+	var onSnap func(snapshot.Taken)
+	if ups != nil {
+		onSnap = ups.snapshot
+		clouds.add(ups.status)
+	}
 	var watcher *configs.Watcher
 	var fileStatus func() configs.FileStatus
 	if opts.ConfigPath != "" {
@@ -76,7 +87,7 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	d, err := daemon.New(comp.current(), daemon.Options{
 		Logger: log, Version: opts.Version, DB: db, Sources: reg, Clouds: clouds.statuses, ConfigFile: fileStatus,
-		Handlers: handlers,
+		Handlers: handlers, OnSnapshot: onSnap,
 	})
 	if err == nil {
 		err = d.Listen()
@@ -124,7 +135,10 @@ func Run(ctx context.Context, opts Options) error {
 		wg.Add(1)
 		go func() { defer wg.Done(); _ = apiHandler.Run(ctx) }()
 	}
-	startOneNET(ctx, &wg, cfg, db, comp, clouds, log)
+	runOneNET(ctx, &wg, onenetReg, comp)
+	if ups != nil {
+		ups.run(ctx, &wg)
+	}
 	return d.Run(ctx, comp.out)
 }
 

@@ -14,11 +14,11 @@ import (
 	"github.com/lubo-edge/lubo/storage"
 )
 
-// startOneNET keeps the box registered on OneNET (device and channels,
-// lesson preloads, platform recording) while ctx lasts. It returns the
-// client and registrar for the uploads, or nils when OneNET is not
-// configured or cannot be set up (logged and shown, never fatal).
-func startOneNET(ctx context.Context, wg *sync.WaitGroup, cfg *configs.Config, db *storage.DB, comp *composer, clouds *cloudSet, log *slog.Logger) (*onenet.Client, *onenetreg.Registrar) {
+// newOneNET makes the OneNET client and the registrar that keeps the box
+// registered (device and channels, lesson preloads, platform recording);
+// run it with runOneNET. Nils when OneNET is not configured or cannot be
+// set up (logged and shown, never fatal).
+func newOneNET(cfg *configs.Config, db *storage.DB, clouds *cloudSet, log *slog.Logger) (*onenet.Client, *onenetreg.Registrar) {
 	o := cfg.Cloud.OneNET
 	if o == nil {
 		return nil, nil
@@ -45,8 +45,15 @@ func startOneNET(ctx context.Context, wg *sync.WaitGroup, cfg *configs.Config, d
 			Error: st.Error, Failures: st.Failures, Detail: fmt.Sprintf("device %s: %d channels", st.DeviceID, st.Channels),
 		}
 	})
+	return client, reg
+}
+
+// runOneNET runs the registrar while ctx lasts, following the channel set.
+func runOneNET(ctx context.Context, wg *sync.WaitGroup, reg *onenetreg.Registrar, comp *composer) {
+	if reg == nil {
+		return
+	}
 	updates := comp.subscribe()
 	wg.Add(1)
 	go func() { defer wg.Done(); _ = reg.Run(ctx, comp.latest(), updates) }()
-	return client, reg
 }

@@ -44,6 +44,9 @@ type Options struct {
 	// ConfigFile reports the config file's state (a broken edit keeps the
 	// last good version running). Default: always current.
 	ConfigFile func() configs.FileStatus
+	// OnSnapshot is called after each periodic snapshot is saved (the
+	// uploads subscribe here). It must not block. Default: none.
+	OnSnapshot func(snapshot.Taken)
 	// Handlers are served beside the built-in HTTP paths, by pattern
 	// (e.g. "/api/v1/"). Default: none.
 	Handlers map[string]http.Handler
@@ -78,6 +81,7 @@ type Daemon struct {
 	clouds  func() []api.CloudStatus
 	cfgFile func() configs.FileStatus
 	extra   map[string]http.Handler
+	onSnap  func(snapshot.Taken)
 	rec     *recorder.Recorder
 	snaps   *snapshot.Snapshotter
 
@@ -103,7 +107,7 @@ func New(cfg *configs.Config, opts Options) (*Daemon, error) {
 	d := &Daemon{
 		log: opts.Logger, version: opts.Version, backoff: opts.Backoff, cfg: cfg, channels: map[string]*channel{},
 		shutdownTimeout: opts.ShutdownTimeout, stopTimeout: opts.StopTimeout, sources: opts.Sources,
-		db: opts.DB, clouds: opts.Clouds, cfgFile: opts.ConfigFile, extra: opts.Handlers,
+		db: opts.DB, clouds: opts.Clouds, cfgFile: opts.ConfigFile, extra: opts.Handlers, onSnap: opts.OnSnapshot,
 	}
 	if cfg.RTMP.Listen != "" {
 		// Encoders push channels whose source is "publisher" to
@@ -178,7 +182,7 @@ func (d *Daemon) openStore() error {
 	}
 	d.snaps = snapshot.NewSnapshotter(snapshot.Options{
 		Dir: filepath.Join(d.cfg.DataDir, "snapshots"), Interval: d.cfg.Record.SnapshotInterval,
-		Decoder: dec, Logger: d.log, Now: func() time.Time { return time.Now().In(loc) },
+		Decoder: dec, Logger: d.log, Now: func() time.Time { return time.Now().In(loc) }, OnTaken: d.onSnap,
 	})
 	rec, err := recorder.New(recorder.Options{
 		Config: d.cfg, DB: db, Streams: d.RecordStream, Snapshots: d.snaps, Logger: d.log,

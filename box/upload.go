@@ -1,0 +1,122 @@
+package box
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+
+	"github.com/lubo-edge/lubo/api"
+	"github.com/lubo-edge/lubo/cloud/onenet"
+	"github.com/lubo-edge/lubo/cloud/onenetreg"
+	"github.com/lubo-edge/lubo/cloud/outbox"
+	"github.com/lubo-edge/lubo/configs"
+	"github.com/lubo-edge/lubo/recorder/snapshot"
+	"github.com/lubo-edge/lubo/storage"
+)
+
+// onenetPictures delivers snapshots to OneNET as channel pictures (5.1).
+type onenetPictures struct {
+	client *onenet.Client
+	reg    *onenetreg.Registrar
+}
+
+func (onenetPictures) Name() string { return "onenet" }
+
+// errNotRegistered: the channel has no platform number yet (the first
+// registration is still running); the upload waits.
+var errNotRegistered = errors.New("the channel is not registered on OneNET yet")
+
+func (t onenetPictures) Upload(ctx context.Context, it outbox.Item, body io.Reader, size int64) error {
+	device, n := t.reg.Channel(it.Channel)
+	if n == 0 || device == "" {
+		return errNotRegistered
+	}
+	return t.client.UploadPicture(ctx, onenet.Picture{DeviceID: device, ChannelID: n, Name: it.Name, Desc: it.Meta["desc"], Format: "jpg"}, body, size)
+}
+
+func (onenetPictures) Retryable(err error) bool {
+	return errors.Is(err, errNotRegistered) || onenet.Retryable(err)
+}
+
+func (onenetPictures) AlreadyThere(err error) bool { return errors.Is(err, onenet.ErrDuplicateName) }
+
+// uploads runs the outbox when a cloud takes pictures, and returns the
+// hook that queues each snapshot (nil when nothing uploads).
+type uploads struct {
+	q   *outbox.Queue
+	log *slog.Logger
+}
+
+func newUploads(cfg *configs.Config, db *storage.DB, client *onenet.Client, reg *onenetreg.Registrar, log *slog.Logger) (*uploads, error) {
+	o := cfg.Cloud.OneNET
+	if o == nil || client == nil || reg == nil || o.Upload == nil || !*o.Upload {
+		return nil, nil
+	}
+	spool := filepath.Join(cfg.DataDir, "outbox")
+	if err := os.MkdirAll(spool, 0o750); err != nil {
+		return nil, fmt.Errorf("outbox: %w", err)
+	}
+	q, err := outbox.New(db, outbox.Options{
+		Targets: []outbox.Target{onenetPictures{client: client, reg: reg}}, SpoolDir: spool,
+		DiskFree: outbox.DiskFreeAt(cfg.DataDir), MinFree: outbox.MinFree{Fraction: cfg.Record.MinFreePercent() / 100},
+		Logger: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &uploads{q: q, log: log}, nil
+}
+
+// snapshot queues a picture just taken: the bytes are copied into the
+// outbox's spool (the snapshot file is overwritten by the next one).
+func (u *uploads) snapshot(t snapshot.Taken) {
+	data, err := os.ReadFile(t.Archive)
+	if err != nil {
+		u.log.Warn("snapshot not queued for upload", "channel", t.Channel, "err", err)
+		return
+	}
+	it := &outbox.Item{
+		Target: "onenet", Kind: outbox.KindSnapshot, Channel: t.Channel,
+		Name: outbox.ObjectName(t.Channel, outbox.KindSnapshot, t.Time, ".jpg"),
+		Meta: map[string]string{"desc": t.Time.Format("2006-01-02 15:04:05")},
+	}
+	if err := u.q.EnqueueBytes(it, data); err != nil {
+		u.log.Warn("snapshot not queued for upload", "channel", t.Channel, "err", err)
+	}
+}
+
+// status is the outbox as the dashboard and /metrics show it.
+func (u *uploads) status() api.CloudStatus {
+	st := api.CloudStatus{Name: "outbox", OK: true}
+	stats, err := u.q.Stats()
+	if err != nil {
+		return api.CloudStatus{Name: "outbox", Error: err.Error()}
+	}
+	for _, t := range stats {
+		st.Detail += fmt.Sprintf("%s: %d waiting (%s), oldest %s, %d sent, %d failed attempts, %d refused, %d dropped; ",
+			t.Target, t.Waiting, strconv.FormatInt(t.WaitingBytes, 10)+" B", t.OldestAge.Round(1e9), t.Successes, t.Failures, t.Refusals, sumDrops(t.Drops))
+		if t.Waiting > 0 && t.Failures > 0 {
+			st.OK = false
+		}
+	}
+	return st
+}
+
+func sumDrops(m map[string]uint64) uint64 {
+	var n uint64
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+func (u *uploads) run(ctx context.Context, wg *sync.WaitGroup) {
+	wg.Add(1)
+	go func() { defer wg.Done(); _ = u.q.Run(ctx) }()
+}
