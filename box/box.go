@@ -78,6 +78,7 @@ func Run(ctx context.Context, opts Options) error {
 	if ups != nil {
 		onSnap = ups.snapshot
 		clouds.add(ups.status)
+		ups.handlers(handlers)
 	}
 	var watcher *configs.Watcher
 	var fileStatus func() configs.FileStatus

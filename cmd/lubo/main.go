@@ -38,6 +38,7 @@ const usage = `usage:
   lubo record start -channel ID [-duration 45m] [-addr http://127.0.0.1:8080]
   lubo record stop -channel ID [-addr http://127.0.0.1:8080]
                             start or stop a manual recording on a running lubo
+  lubo outbox list|retry|drop [-id N] [-addr …]   the upload queue of a running lubo
   lubo cloud VENDOR VERB -config FILE   installer tools for the vendor clouds
                             (tplink, ezviz, hikyunmou, onenet; lubo cloud -h)
   lubo version              print the version
@@ -63,6 +64,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdRecord(args[1:], stdout, stderr)
 	case "cloud":
 		return cmdCloud(args[1:], stdout, stderr)
+	case "outbox":
+		return cmdOutbox(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "lubo", version)
 		return 0
