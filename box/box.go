@@ -55,7 +55,7 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	gsync := startGather(cfg.Cloud.Yunlubo, db, log, comp, clouds)
 
-	handlers := map[string]http.Handler{}
+	handlers := map[string]http.Handler{"GET /api/cloud/resolve": resolveHandler(reg)}
 	var apiHandler *boxapi.Handler
 	var view *boxView
 	if cfg.API != nil {

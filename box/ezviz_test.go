@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -80,6 +81,15 @@ cloud:
 	}()
 	d := <-ready
 	base := "http://" + d.HTTPAddr().String()
+
+	// A cloud player may ask the box for the address too.
+	code, body := getText(t, base+"/api/cloud/resolve?source="+url.QueryEscape("ezviz://D12345678/1?quality=1"))
+	if code != 200 || !strings.Contains(body, `"url":"rtsp://`) || !strings.Contains(body, `"expires_at"`) {
+		t.Errorf("/api/cloud/resolve: %d %s", code, body)
+	}
+	if code, body := getText(t, base+"/api/cloud/resolve?source="+url.QueryEscape("tplink://ABCDEFGHIJ1234567/1")); code != 502 || !strings.Contains(body, "cloud.tplink is not configured") {
+		t.Errorf("/api/cloud/resolve of an unconfigured cloud: %d %s", code, body)
+	}
 
 	// An FLV viewer for the whole test.
 	flv := filepath.Join(dir, "viewer.flv")

@@ -8,6 +8,7 @@
 package sources
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -172,6 +173,25 @@ func (r *Registry) Open(raw string, opts Options) (relay.Source, error) {
 		return nil, fmt.Errorf("source %s: cloud.%s is not configured; lubo needs its credentials to resolve this camera", redact.URL(raw), s.Cloud)
 	}
 	return newResolving(raw, res, r, opts), nil
+}
+
+// Resolve asks the cloud of a cloud camera's URL for a play address now.
+func (r *Registry) Resolve(ctx context.Context, raw string) (Address, error) {
+	if msg := r.Check(raw); msg != "" {
+		return Address{}, errors.New(msg)
+	}
+	u, _ := url.Parse(raw)
+	s := r.schemes[strings.ToLower(u.Scheme)]
+	if s.Cloud == "" {
+		return Address{}, fmt.Errorf("%s is not a cloud camera; want %s", redact.URL(raw), "ezviz://… or tplink://…")
+	}
+	res, ok := r.resolvers[s.Cloud]
+	if !ok {
+		return Address{}, fmt.Errorf("cloud.%s is not configured; lubo needs its credentials to resolve this camera", s.Cloud)
+	}
+	ctx, cancel := context.WithTimeout(ctx, resolveTimeout)
+	defer cancel()
+	return res.Resolve(ctx, raw)
 }
 
 // openDirect opens a resolved address: only schemes pulled directly.
