@@ -5,15 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lubo-edge/lubo/cloud/yunlubo"
-	"github.com/lubo-edge/lubo/configs"
-	"github.com/lubo-edge/lubo/daemon"
 	"github.com/lubo-edge/lubo/internal/testkit"
 	"github.com/lubo-edge/lubo/testdata/testmedia"
 )
@@ -24,7 +20,6 @@ import (
 func TestBoxAPIEditsTheRunningBox(t *testing.T) {
 	clip := testmedia.Require(t, "h264_aac.mp4")
 	dir := t.TempDir()
-	path := filepath.Join(dir, "lubo.yaml")
 	doc := fmt.Sprintf(`data_dir: %s
 http: {listen: "127.0.0.1:0"}
 rtsp: {listen: ""}
@@ -34,31 +29,14 @@ schedule:
   - {channel: c1, weekday: 1, start: "08:00:00", duration: 45m, subject: 语文, teacher: 张老师}
 api: {unionid: platform-union-id}
 `, dir, clip)
-	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := configs.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var logs testkit.LogBuffer
-	ready := make(chan *daemon.Daemon, 1)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, Options{Config: cfg, ConfigPath: path, Logger: logs.Logger(), Version: "test", Ready: func(d *daemon.Daemon) { ready <- d }})
-	}()
+	b := startTestBox(t, dir, doc)
 	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("box: %v", err)
-		}
-		if strings.Contains(logs.String(), "platform-union-id") {
+		b.stop()
+		if strings.Contains(b.logs.String(), "platform-union-id") {
 			t.Error("the API's unionid appears in the log")
 		}
 	}()
-	d := <-ready
-	base := "http://" + d.HTTPAddr().String()
+	d, base := b.d, b.base
 
 	api, err := yunlubo.New(yunlubo.Options{BaseURL: base, UnionID: "platform-union-id", Retries: -1})
 	if err != nil {

@@ -1,7 +1,6 @@
 package box
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lubo-edge/lubo/configs"
-	"github.com/lubo-edge/lubo/daemon"
 	"github.com/lubo-edge/lubo/internal/testkit"
 )
 
@@ -29,26 +26,8 @@ func TestBrokenConfigFileIsShownAsStale(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	write(good)
-	cfg, err := configs.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var logs testkit.LogBuffer
-	ready := make(chan *daemon.Daemon, 1)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, Options{Config: cfg, ConfigPath: path, Logger: logs.Logger(), Ready: func(d *daemon.Daemon) { ready <- d }})
-	}()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	}()
-	d := <-ready
-	base := "http://" + d.HTTPAddr().String()
+	b := startTestBox(t, dir, good)
+	base := b.base
 	metric := func() string {
 		_, body := getText(t, base+"/metrics")
 		return body
@@ -69,7 +48,7 @@ func TestBrokenConfigFileIsShownAsStale(t *testing.T) {
 	})
 	_, dash := getText(t, base+"/dashboard/channels.json")
 	if !strings.Contains(dash, `"Stale":true`) || !strings.Contains(dash, `unsupported scheme \"htp\"`) {
-		t.Errorf("dashboard JSON does not show the stale file: %s\n%s", dash, logs.String())
+		t.Errorf("dashboard JSON does not show the stale file: %s\n%s", dash, b.logs.String())
 	}
 	write(good)
 	testkit.WaitFor(t, "the fixed file", func() bool { return strings.Contains(metric(), "\nlubo_config_stale 0\n") })

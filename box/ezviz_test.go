@@ -16,8 +16,6 @@ import (
 	"time"
 
 	"github.com/lubo-edge/lubo/cloud/ezviz/ezviztest"
-	"github.com/lubo-edge/lubo/configs"
-	"github.com/lubo-edge/lubo/daemon"
 	"github.com/lubo-edge/lubo/internal/fakecam"
 	"github.com/lubo-edge/lubo/internal/testkit"
 	"github.com/lubo-edge/lubo/testdata/testmedia"
@@ -46,7 +44,6 @@ func TestEzvizChannelAcrossReResolves(t *testing.T) {
 	emu.SetAddressTTL(addressTTL)
 
 	dir := t.TempDir()
-	path := filepath.Join(dir, "lubo.yaml")
 	doc := fmt.Sprintf(`data_dir: %s
 http: {listen: "127.0.0.1:0"}
 rtsp: {listen: ""}
@@ -56,31 +53,14 @@ channels:
 cloud:
   ezviz: {api: %q, app_key: app-key-1, app_secret: app-secret-1}
 `, dir, emu.URL())
-	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := configs.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var logs testkit.LogBuffer
-	ready := make(chan *daemon.Daemon, 1)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, Options{Config: cfg, Logger: logs.Logger(), Ready: func(d *daemon.Daemon) { ready <- d }})
-	}()
+	b := startTestBox(t, dir, doc)
 	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("box: %v", err)
-		}
-		if l := logs.String(); strings.Contains(l, "app-secret-1") || regexp.MustCompile(`[?&]t=[^*]`).MatchString(l) {
+		b.stop()
+		if l := b.logs.String(); strings.Contains(l, "app-secret-1") || regexp.MustCompile(`[?&]t=[^*]`).MatchString(l) {
 			t.Errorf("the log shows the app secret or an address signature:\n%s", l)
 		}
 	}()
-	d := <-ready
-	base := "http://" + d.HTTPAddr().String()
+	d, base := b.d, b.base
 
 	// A cloud player may ask the box for the address too.
 	code, body := getText(t, base+"/api/cloud/resolve?source="+url.QueryEscape("ezviz://D12345678/1?quality=1"))

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -16,8 +15,6 @@ import (
 
 	"github.com/lubo-edge/lubo/cloud/yunlubo"
 	"github.com/lubo-edge/lubo/cloud/yunlubo/yunlubotest"
-	"github.com/lubo-edge/lubo/configs"
-	"github.com/lubo-edge/lubo/daemon"
 	"github.com/lubo-edge/lubo/internal/fakecam"
 	"github.com/lubo-edge/lubo/internal/testkit"
 	"github.com/lubo-edge/lubo/testdata/testmedia"
@@ -90,32 +87,14 @@ record: {pre_roll: 3s}
 cloud:
   yunlubo: {url: %q, unionid: box-union-id, mac: %q, sync_interval: 10s}
 `, dir, srv.URL, boxMAC)
-	path := filepath.Join(dir, "lubo.yaml")
-	if err := os.WriteFile(path, []byte(cfgText), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := configs.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var logs testkit.LogBuffer
-	ready := make(chan *daemon.Daemon, 1)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, Options{Config: cfg, ConfigPath: path, Logger: logs.Logger(), Version: "test", Ready: func(d *daemon.Daemon) { ready <- d }})
-	}()
+	b := startTestBox(t, dir, cfgText)
 	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("box: %v", err)
-		}
-		if strings.Contains(logs.String(), "box-union-id") {
+		b.stop()
+		if strings.Contains(b.logs.String(), "box-union-id") {
 			t.Error("the unionid appears in the log")
 		}
 	}()
-	d := <-ready
-	base := "http://" + d.HTTPAddr().String()
+	d, base := b.d, b.base
 
 	testkit.WaitFor(t, "the server's camera as channel y1", func() bool {
 		for _, c := range d.Channels() {

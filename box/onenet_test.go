@@ -1,17 +1,13 @@
 package box
 
 import (
-	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lubo-edge/lubo/cloud/onenet/onenettest"
-	"github.com/lubo-edge/lubo/configs"
-	"github.com/lubo-edge/lubo/daemon"
 	"github.com/lubo-edge/lubo/internal/testkit"
 	"github.com/lubo-edge/lubo/storage"
 	"github.com/lubo-edge/lubo/testdata/testmedia"
@@ -41,22 +37,7 @@ schedule:
 cloud:
   onenet: {api: %q, master_key: master-key-1, product_id: %q, preload_lead: 3s}
 `, dir, clip, int(start.Weekday()), start.Format("15:04:05"), emu.URL(), emu.ProductID())
-	path := filepath.Join(dir, "lubo.yaml")
-	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := configs.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var logs testkit.LogBuffer
-	ready := make(chan *daemon.Daemon, 1)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, Options{Config: cfg, Logger: logs.Logger(), Ready: func(d *daemon.Daemon) { ready <- d }})
-	}()
-	<-ready
+	b := startTestBox(t, dir, doc)
 	testkit.WaitFor(t, "the preload", func() bool { return len(emu.Preloads()) >= 1 })
 	p := emu.Preloads()[0]
 	lead := start.Truncate(time.Second).Sub(p.At)
@@ -67,11 +48,8 @@ cloud:
 		t.Errorf("preloaded %v before the lesson, earlier than the 3 s lead", lead)
 	}
 	testkit.WaitFor(t, "pictures on the platform", func() bool { return len(emu.Pictures()) >= 3 })
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(logs.String(), "master-key-1") {
+	b.stop()
+	if strings.Contains(b.logs.String(), "master-key-1") {
 		t.Error("the master key appears in the log")
 	}
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,26 +13,8 @@ import (
 	"github.com/lubo-edge/lubo/internal/testkit"
 )
 
-type memStore struct {
-	mu sync.Mutex
-	m  map[string][]byte
-}
-
-func (s *memStore) GetState(k string) ([]byte, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.m[k], nil
-}
-
-func (s *memStore) PutState(k string, v []byte) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m == nil {
-		s.m = map[string][]byte{}
-	}
-	s.m[k] = append([]byte{}, v...)
-	return nil
-}
+// memStore keeps the state in memory.
+type memStore = testkit.MemStore
 
 const mac = "02:00:5e:10:00:01"
 
