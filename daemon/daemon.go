@@ -285,13 +285,20 @@ func (d *Daemon) Run(ctx context.Context, updates <-chan *configs.Config) error 
 	defer stopRec()
 	var recWG sync.WaitGroup
 	recWG.Add(2)
+	recEnded := make(chan struct{})
 	go func() {
 		defer recWG.Done()
+		defer close(recEnded)
 		if err := d.rec.Run(recCtx); err != nil {
 			d.log.Error("recorder stopped", "err", err)
 		}
 	}()
 	go func() { defer recWG.Done(); _ = d.snaps.Run(recCtx) }()
+	select { // recordings can be started from the moment HTTP answers
+	case <-d.rec.Ready():
+	case <-recEnded: // it failed; the log says why, and the live side still serves
+	case <-ctx.Done():
+	}
 
 	apiSrv := api.NewServer(d, d.log, d.version)
 	for pattern, h := range d.extra {

@@ -108,6 +108,7 @@ type Recorder struct {
 	fin      *finalizer
 	manual   *manualBook
 	ran      atomic.Bool
+	ready    chan struct{}  // closed once Run takes sessions (Start works)
 	sessions sync.WaitGroup // session goroutines
 
 	// beforeRecover, when set (tests), is called by a recovery worker
@@ -152,6 +153,7 @@ func New(opts Options) (*Recorder, error) {
 		opts.DiskUsage = diskUsage
 	}
 	r := &Recorder{
+		ready:   make(chan struct{}),
 		opts:    opts,
 		log:     opts.Logger,
 		loc:     opts.Location,
@@ -199,6 +201,10 @@ func (r *Recorder) configCourses(context.Context) ([]schedule.Course, error) {
 	return courses, nil
 }
 
+// Ready is closed once Run accepts recordings: the daemon serves its HTTP
+// API after it, so a manual start never meets "not running" at boot.
+func (r *Recorder) Ready() <-chan struct{} { return r.ready }
+
 // Run recovers what a crash left, then records until ctx is done; on the
 // way out every open slice is closed and finalized. It returns nil then.
 func (r *Recorder) Run(ctx context.Context) error {
@@ -229,6 +235,7 @@ func (r *Recorder) Run(ctx context.Context) error {
 	r.ctx = ctx
 	r.resumeManual(ctx)
 	r.mu.Unlock()
+	close(r.ready)
 	planned := make(chan struct{})
 	go func() { defer close(planned); _ = planner.Run(ctx) }()
 	for ev := range planner.Events() {
