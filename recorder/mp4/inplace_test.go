@@ -146,3 +146,54 @@ func TestFinalizeInPlaceEmpty(t *testing.T) {
 	}
 	_ = w.Close()
 }
+
+// More fragments than the reserved index can reference one by one: each
+// reference then covers several fragments, starting at a keyframe, and the
+// file still plays, with the right length, and seeks.
+func TestFinalizeInPlaceGroupsFragments(t *testing.T) {
+	tracks, frames := loadClip(t, "h264_aac.mp4")
+	clip := mp4file.ClipDuration(frames)
+	part, final := partPaths(t, "long")
+	w, err := Create(part, tracks, Options{NoSync: true, FragmentMax: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const loops = 5
+	for i := range loops {
+		for _, f := range frames {
+			c := *f
+			c.DTS += time.Duration(i) * clip
+			c.PTS += time.Duration(i) * clip
+			if err := w.WriteFrame(&c); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	capacity := (indexReserve/2 - sidxHeader) / sidxRef
+	if w.Fragments() <= int64(capacity) {
+		t.Fatalf("%d fragments; the test needs more than the %d references of the index", w.Fragments(), capacity)
+	}
+	info, err := FinalizeInPlace(part, final)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := decodeErrors(t, final); e != "" {
+		t.Errorf("ffmpeg: %s", e)
+	}
+	p := probe(t, final)
+	if d := p.duration - loops*clip; d < -40*time.Millisecond || d > 40*time.Millisecond {
+		t.Errorf("ffprobe duration %v, want %v", p.duration, loops*clip)
+	}
+	if info.Frames != loops*len(frames) {
+		t.Errorf("Info.Frames %d, want %d", info.Frames, loops*len(frames))
+	}
+	out := runTool(t, "ffprobe", "-v", "error", "-read_intervals", "20%+#1", "-select_streams", "v",
+		"-show_entries", "packet=pts_time,flags", "-of", "csv=p=0", final)
+	fields := strings.Split(strings.TrimSpace(out), ",")
+	if sec, err := strconv.ParseFloat(fields[0], 64); err != nil || sec < 15 || sec > 20.1 || !strings.HasPrefix(fields[len(fields)-1], "K") {
+		t.Errorf("seeking to 20 s reads %q", out)
+	}
+}
