@@ -2,31 +2,20 @@ package segmenter
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/lubo-edge/lubo/internal/testclip"
+	"github.com/lubo-edge/lubo/internal/testkit"
 	"github.com/lubo-edge/lubo/media"
 )
 
-// clipDir holds the clips ffmpeg makes, shared by the tests of one run.
-var clipDir string
+// clips holds the files ffmpeg makes, shared by the tests of one run.
+var clips testkit.Clips
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "lubo-segmenter-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "segmenter tests:", err)
-		os.Exit(1)
-	}
-	clipDir = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { clips.RunMain(m) }
 
 // clip is a short file made by ffmpeg, demuxed into lubo frames: timestamps
 // start at zero, frames are in DTS order and all belong to tracks.
@@ -61,13 +50,12 @@ func loadClip(tb testing.TB, kind string) *clip {
 	if !ok {
 		tb.Fatalf("no clip kind %q", kind)
 	}
-	path := filepath.Join(clipDir, kind+".ts")
-	cmd := append([]string{"-f", "lavfi", "-i", "testsrc=size=320x240:rate=25",
-		"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
-		"-t", "6"}, args...)
-	if err := testclip.FFmpeg(append(cmd, "-f", "mpegts", path)...); err != nil {
-		tb.Fatalf("making %s: %v", kind, err)
-	}
+	path := clips.Path(tb, kind+".ts", func(path string) error {
+		cmd := append([]string{"-f", "lavfi", "-i", "testsrc=size=320x240:rate=25",
+			"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+			"-t", "6"}, args...)
+		return testclip.FFmpeg(append(cmd, "-f", "mpegts", path)...)
+	})
 	c, err := demuxClip(path)
 	if err != nil {
 		tb.Fatalf("demux %s: %v", kind, err)

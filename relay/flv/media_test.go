@@ -7,32 +7,21 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/mpeg4audio"
 	"github.com/yapingcat/gomedia/go-mpeg2"
 
+	"github.com/lubo-edge/lubo/internal/testkit"
 	"github.com/lubo-edge/lubo/media"
 )
 
-// Test clips are made once per test binary with ffmpeg into a temporary
-// directory that TestMain removes.
-var clipDir string
+// Test clips are made once per test binary (testkit.Clips).
+var clips testkit.Clips
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "lubo-flv-test-")
-	if err != nil {
-		panic(err)
-	}
-	clipDir = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { clips.RunMain(m) }
 
 // clip describes a test input ffmpeg makes.
 type clip struct {
@@ -66,31 +55,16 @@ func concat(parts ...[]string) []string {
 	return out
 }
 
-var clipOnce sync.Map // name -> *clipResult
-
-type clipResult struct {
-	once sync.Once
-	path string
-	err  error
-}
-
 // makeClip returns the path of a 4 s clip, making it on first use.
 func makeClip(t testing.TB, c clip) string {
 	t.Helper()
-	v, _ := clipOnce.LoadOrStore(c.name, &clipResult{})
-	r := v.(*clipResult)
-	r.once.Do(func() {
-		r.path = filepath.Join(clipDir, c.name)
-		args := concat([]string{"-v", "error", "-y"}, videoInput, audioInput, []string{"-t", "4"}, c.args, []string{r.path})
-		out, err := exec.Command(tool(t, "ffmpeg"), args...).CombinedOutput()
-		if err != nil {
-			r.err = errors.New("ffmpeg " + strings.Join(args, " ") + ": " + err.Error() + ": " + string(out))
+	return clips.Path(t, c.name, func(path string) error {
+		args := concat([]string{"-v", "error", "-y"}, videoInput, audioInput, []string{"-t", "4"}, c.args, []string{path})
+		if out, err := exec.Command(tool(t, "ffmpeg"), args...).CombinedOutput(); err != nil {
+			return errors.New("ffmpeg " + strings.Join(args, " ") + ": " + err.Error() + ": " + string(out))
 		}
+		return nil
 	})
-	if r.err != nil {
-		t.Fatal(r.err)
-	}
-	return r.path
 }
 
 // tool finds ffmpeg or ffprobe; the media tests fail without them.
@@ -103,43 +77,11 @@ func tool(t testing.TB, name string) string {
 	return p
 }
 
-// collector is a relay.Publisher that keeps what it gets. After want frames
-// it closes reached.
-type collector struct {
-	mu      sync.Mutex
-	begins  []*media.Tracks
-	frames  []*media.Frame
-	want    int
-	reached chan struct{}
-}
+// collector keeps what a source publishes (testkit.Collector).
+type collector = testkit.Collector
 
-func newCollector(want int) *collector {
-	return &collector{want: want, reached: make(chan struct{})}
-}
-
-func (c *collector) Begin(t *media.Tracks) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.begins = append(c.begins, t)
-}
-
-func (c *collector) WriteFrame(f *media.Frame) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.begins) == 0 {
-		panic("WriteFrame before Begin")
-	}
-	c.frames = append(c.frames, f)
-	if len(c.frames) == c.want {
-		close(c.reached)
-	}
-}
-
-func (c *collector) result() ([]*media.Tracks, []*media.Frame) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.begins, c.frames
-}
+// newCollector closes Reached after want frames (never when want < 0).
+func newCollector(want int) *collector { return testkit.NewCollector(testkit.Frames(want), nil) }
 
 // readFLVFile demuxes an FLV file with ReadStream.
 func readFLVFile(t *testing.T, path string) (*media.Tracks, []*media.Frame) {
@@ -153,7 +95,7 @@ func readFLVFile(t *testing.T, path string) (*media.Tracks, []*media.Frame) {
 	if err := ReadStream(context.Background(), f, c, nil); err != io.EOF {
 		t.Fatalf("ReadStream %s: %v, want io.EOF", path, err)
 	}
-	begins, frames := c.result()
+	begins, frames := c.Result()
 	if len(begins) != 1 {
 		t.Fatalf("ReadStream %s: %d Begin calls, want 1", path, len(begins))
 	}

@@ -62,7 +62,7 @@ func TestSourceFFmpegJudge(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), "stream ended") {
 				t.Fatalf("Run = %v, want a stream ended error", err)
 			}
-			begins, frames := col.result()
+			begins, frames := col.Result()
 			if len(begins) != 1 {
 				t.Fatalf("%d Begin calls, want 1", len(begins))
 			}
@@ -104,7 +104,7 @@ func TestSourceReturnsNilWhenCancelled(t *testing.T) {
 	col := newCollector(50)
 	done := runSource(ctx, NewSource(srv.URL), col)
 	select {
-	case <-col.reached:
+	case <-col.Reached():
 	case err := <-done:
 		t.Fatalf("Run returned %v before 50 frames", err)
 	}
@@ -158,7 +158,7 @@ func TestSourceErrors(t *testing.T) {
 			if c.is != nil && !errors.Is(err, c.is) {
 				t.Fatalf("Run = %v, want errors.Is %v", err, c.is)
 			}
-			if begins, _ := col.result(); len(begins) != 0 {
+			if begins, _ := col.Result(); len(begins) != 0 {
 				t.Fatalf("Begin called %d times on a failed source", len(begins))
 			}
 		})
@@ -188,7 +188,7 @@ func TestReadStreamBeginsWithoutMissingAudio(t *testing.T) {
 	col := newCollector(len(video))
 	done := runSource(ctx, NewSource(srv.URL), col)
 	select {
-	case <-col.reached:
+	case <-col.Reached():
 	case err := <-done:
 		t.Fatalf("Run returned %v before all frames", err)
 	}
@@ -196,7 +196,7 @@ func TestReadStreamBeginsWithoutMissingAudio(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	begins, got := col.result()
+	begins, got := col.Result()
 	if len(begins) != 1 || begins[0].Video == nil || begins[0].Audio != nil {
 		t.Fatalf("Begin %v, want one video-only session", begins)
 	}
@@ -212,7 +212,7 @@ func TestReadStreamParamsChange(t *testing.T) {
 	if !errors.Is(err, ErrParamsChanged) {
 		t.Fatalf("ReadStream = %v, want ErrParamsChanged", err)
 	}
-	begins, frames := col.result()
+	begins, frames := col.Result()
 	if len(begins) != 1 || begins[0].Video.Width != 320 {
 		t.Fatalf("Begin %v, want one 320x240 session", begins)
 	}

@@ -10,13 +10,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/yapingcat/gomedia/go-codec"
 	"github.com/yapingcat/gomedia/go-flv"
 
+	"github.com/lubo-edge/lubo/internal/testkit"
 	"github.com/lubo-edge/lubo/media"
 	"github.com/lubo-edge/lubo/relay"
 )
@@ -40,9 +40,8 @@ func makeClip(t testing.TB, audio string) string {
 	return clipPath(t, audio)
 }
 
-func makeClipIn(t testing.TB, dir, audio string) string {
+func makeClipAt(t testing.TB, out, audio string) {
 	t.Helper()
-	out := filepath.Join(dir, "clip-"+audio+".flv")
 	args := []string{"-v", "error", "-y",
 		"-f", "lavfi", "-i", "testsrc=size=320x240:rate=25:duration=4",
 	}
@@ -60,7 +59,6 @@ func makeClipIn(t testing.TB, dir, audio string) string {
 	args = append(args, "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
 		"-g", "25", "-bf", "0", "-f", "flv", out)
 	runTool(t, "ffmpeg", args...)
-	return out
 }
 
 // makeH265 encodes a 3 s 320x240 H.265 elementary stream (Annex-B) with a
@@ -226,47 +224,11 @@ func findStream(streams []probeStream, kind string) *probeStream {
 	return nil
 }
 
-// collector is a relay.Publisher that records what a source delivers and
-// calls stop once enough has arrived.
-type collector struct {
-	enough func(c *collector) bool
-	stop   func()
+// collector keeps what a source delivers (testkit.Collector).
+type collector = testkit.Collector
 
-	mu     sync.Mutex
-	tracks []*media.Tracks
-	frames []*media.Frame
-	early  int // frames written before Begin: a contract violation
-}
-
-func (c *collector) Begin(t *media.Tracks) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.tracks = append(c.tracks, t)
-}
-
-func (c *collector) WriteFrame(f *media.Frame) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.tracks) == 0 {
-		c.early++
-		return
-	}
-	c.frames = append(c.frames, f)
-	if c.enough != nil && c.enough(c) {
-		c.stop()
-	}
-}
-
-// count returns the number of frames collected of the given kind.
-func (c *collector) count(video bool) int {
-	n := 0
-	for _, f := range c.frames {
-		if f.IsVideo() == video {
-			n++
-		}
-	}
-	return n
-}
+func gotTracks(c *collector) []*media.Tracks { t, _ := c.Result(); return t }
+func gotFrames(c *collector) []*media.Frame  { _, f := c.Result(); return f }
 
 // pacer replays frames in real time, looping with timestamps that carry on
 // from one round to the next. It is a FrameReader, and as a relay.Source

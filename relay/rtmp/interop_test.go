@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lubo-edge/lubo/internal/testkit"
 	"github.com/lubo-edge/lubo/media"
 )
 
@@ -62,21 +63,21 @@ func TestPlayFromFFmpegServer(t *testing.T) {
 	defer cancel()
 	var col *collector
 	err := untilListening(t, func() error {
-		col = &collector{stop: cancel, enough: func(c *collector) bool { return c.count(true) >= 50 }}
+		col = testkit.NewCollector(testkit.VideoFrames(50), cancel)
 		return NewSource(url).Run(ctx, col)
 	})
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) || err != nil {
-		t.Fatalf("play from ffmpeg: %v after %d frames", err, len(col.frames))
+		t.Fatalf("play from ffmpeg: %v after %d frames", err, len(gotFrames(col)))
 	}
 	<-served // ffmpeg fails writing once we hang up; only its start mattered
-	if len(col.tracks) != 1 {
-		t.Fatalf("Begin called %d times", len(col.tracks))
+	if len(gotTracks(col)) != 1 {
+		t.Fatalf("Begin called %d times", len(gotTracks(col)))
 	}
-	tr := col.tracks[0]
+	tr := gotTracks(col)[0]
 	if tr.Video == nil || tr.Video.Codec != media.H264 || tr.Audio == nil || tr.Audio.Codec != media.AAC {
 		t.Fatalf("tracks %v", tr)
 	}
-	checkFrames(t, tr, col.frames)
+	checkFrames(t, tr, gotFrames(col))
 }
 
 func TestPushToFFmpegIngest(t *testing.T) {

@@ -1,38 +1,21 @@
 package rtmp
 
 import (
-	"os"
-	"sync"
 	"testing"
+
+	"github.com/lubo-edge/lubo/internal/testkit"
 )
 
-// clipDir holds clips made once per test run and shared by the tests.
-var (
-	clipDir   string
-	clipMu    sync.Mutex
-	clipPaths = map[string]string{}
-)
+// clips are made once per test run and shared by the tests.
+var clips testkit.Clips
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "lubo-rtmp-test-")
-	if err != nil {
-		panic(err)
-	}
-	clipDir = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { clips.RunMain(m) }
 
-// clipPath is makeClip, made once per run.
+// clipPath is a 4 s FLV clip with audio (aac, pcma or pcmu), made once per run.
 func clipPath(t testing.TB, audio string) string {
 	t.Helper()
-	clipMu.Lock()
-	defer clipMu.Unlock()
-	if p, ok := clipPaths[audio]; ok {
-		return p
-	}
-	p := makeClipIn(t, clipDir, audio)
-	clipPaths[audio] = p
-	return p
+	return clips.Path(t, "clip-"+audio+".flv", func(path string) error {
+		makeClipAt(t, path, audio)
+		return nil
+	})
 }

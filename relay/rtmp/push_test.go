@@ -10,6 +10,7 @@ import (
 
 	"github.com/yapingcat/gomedia/go-codec"
 
+	"github.com/lubo-edge/lubo/internal/testkit"
 	"github.com/lubo-edge/lubo/media"
 )
 
@@ -68,23 +69,23 @@ func TestPublishH265(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	col := &collector{stop: cancel, enough: func(c *collector) bool { return c.count(true) >= 40 }}
+	col := testkit.NewCollector(testkit.VideoFrames(40), cancel)
 	err := NewSource("rtmp://"+addr+"/live/h265").Run(ctx, col)
 	stopPub()
 	if perr := <-published; perr != nil {
 		t.Errorf("Publish after cancel: %v, want nil", perr)
 	}
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) || err != nil {
-		t.Fatalf("source: %v after %d frames", err, len(col.frames))
+		t.Fatalf("source: %v after %d frames", err, len(gotFrames(col)))
 	}
-	if len(col.tracks) != 1 {
-		t.Fatalf("Begin called %d times", len(col.tracks))
+	if len(gotTracks(col)) != 1 {
+		t.Fatalf("Begin called %d times", len(gotTracks(col)))
 	}
-	got := col.tracks[0]
+	got := gotTracks(col)[0]
 	if !media.SameVideo(got.Video, tracks.Video) || got.Audio != nil {
 		t.Fatalf("played tracks %v differ from published %v", got, tracks)
 	}
-	checkFrames(t, got, col.frames)
+	checkFrames(t, got, gotFrames(col))
 }
 
 // convertAll runs access units through the converter as gomedia would

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lubo-edge/lubo/internal/testkit"
 	"github.com/lubo-edge/lubo/media"
 )
 
@@ -116,7 +117,7 @@ func TestPublishPlayProbe(t *testing.T) {
 			wg.Go(func() {
 				decodeLog, decodeErr = runToolStderr("ffmpeg", "-v", "error", "-rw_timeout", "15000000", "-i", url, "-f", "null", "-")
 			})
-			inproc := &collector{}
+			inproc := testkit.NewCollector(nil, nil)
 			var inprocErr error
 			wg.Go(func() {
 				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -126,20 +127,20 @@ func TestPublishPlayProbe(t *testing.T) {
 
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
-			col := &collector{stop: cancel, enough: func(c *collector) bool { return c.count(true) >= 50 }}
+			col := testkit.NewCollector(testkit.VideoFrames(50), cancel)
 			err := NewSource(url).Run(ctx, col)
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				t.Fatalf("source got %d frames before the deadline (err %v)", len(col.frames), err)
+				t.Fatalf("source got %d frames before the deadline (err %v)", len(gotFrames(col)), err)
 			}
 			if err != nil {
 				t.Fatalf("Run after cancel: %v, want nil", err)
 			}
 			wg.Wait()
 
-			if len(col.tracks) != 1 || col.early > 0 {
-				t.Fatalf("Begin called %d times, %d frames before it", len(col.tracks), col.early)
+			if len(gotTracks(col)) != 1 || col.Early() > 0 {
+				t.Fatalf("Begin called %d times, %d frames before it", len(gotTracks(col)), col.Early())
 			}
-			tr := col.tracks[0]
+			tr := gotTracks(col)[0]
 			if tr.Video == nil || tr.Video.Codec != media.H264 || tr.Video.Width != 320 || tr.Video.Height != 240 {
 				t.Errorf("video track %+v, want H264 320x240", tr.Video)
 			}
@@ -149,10 +150,10 @@ func TestPublishPlayProbe(t *testing.T) {
 			if tc.codec == media.AAC && len(tr.Audio.Config) < 2 {
 				t.Errorf("AAC track without AudioSpecificConfig")
 			}
-			if col.count(false) == 0 {
+			if col.Count(false) == 0 {
 				t.Errorf("no audio frames")
 			}
-			checkFrames(t, tr, col.frames)
+			checkFrames(t, tr, gotFrames(col))
 
 			if s := findStream(streams, "video"); s == nil || s.CodecName != "h264" || s.Width != 320 || s.Height != 240 {
 				t.Errorf("ffprobe video: %+v", s)
@@ -169,14 +170,14 @@ func TestPublishPlayProbe(t *testing.T) {
 			if inprocErr == nil || !strings.Contains(inprocErr.Error(), "publisher session ended") {
 				t.Errorf("Server.Source after the publisher left: %v", inprocErr)
 			}
-			if len(inproc.tracks) != 1 || !sameTracks(inproc.tracks[0], tr) {
-				t.Fatalf("Server.Source tracks %v, want %v", inproc.tracks, tr)
+			if len(gotTracks(inproc)) != 1 || !sameTracks(gotTracks(inproc)[0], tr) {
+				t.Fatalf("Server.Source tracks %v, want %v", gotTracks(inproc), tr)
 			}
 			// 4 s at 25 fps; a reader waiting before the publisher sees all.
-			if n := inproc.count(true); n < 95 {
+			if n := inproc.Count(true); n < 95 {
 				t.Errorf("Server.Source got %d video frames of 100", n)
 			}
-			checkFrames(t, inproc.tracks[0], inproc.frames)
+			checkFrames(t, gotTracks(inproc)[0], gotFrames(inproc))
 		})
 	}
 }

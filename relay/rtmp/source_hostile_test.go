@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/lubo-edge/lubo/internal/testkit"
 )
 
 // hostileServer accepts RTMP clients, does the server's side of the
@@ -67,7 +69,7 @@ func runSource(t *testing.T, ctx context.Context, url string) error {
 	t.Helper()
 	src := &playSource{url: url, silence: hostileTimeout}
 	done := make(chan error, 1)
-	go func() { done <- src.Run(ctx, &collector{}) }()
+	go func() { done <- src.Run(ctx, testkit.NewCollector(nil, nil)) }()
 	limit := time.NewTimer(waitLimit)
 	defer limit.Stop()
 	select {

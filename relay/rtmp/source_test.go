@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lubo-edge/lubo/internal/testkit"
 )
 
 // TestSourceFailures: a down server is an error, a cancelled context is
@@ -18,7 +20,7 @@ func TestSourceFailures(t *testing.T) {
 
 	t.Run("refused", func(t *testing.T) {
 		addr := closedAddr(t)
-		err := NewSource("rtmp://"+addr+"/live/cam").Run(ctx, &collector{})
+		err := NewSource("rtmp://"+addr+"/live/cam").Run(ctx, testkit.NewCollector(nil, nil))
 		if err == nil || !errors.Is(err, syscall.ECONNREFUSED) || !strings.HasPrefix(err.Error(), "rtmp: dial "+addr+": ") {
 			t.Fatalf("Run against a closed port: %v", err)
 		}
@@ -27,7 +29,7 @@ func TestSourceFailures(t *testing.T) {
 	t.Run("cancelled before dial", func(t *testing.T) {
 		cctx, cancel := context.WithCancel(ctx)
 		cancel()
-		if err := NewSource("rtmp://"+closedAddr(t)+"/live/cam").Run(cctx, &collector{}); err != nil {
+		if err := NewSource("rtmp://"+closedAddr(t)+"/live/cam").Run(cctx, testkit.NewCollector(nil, nil)); err != nil {
 			t.Fatalf("Run with a cancelled context: %v, want nil", err)
 		}
 	})
@@ -37,12 +39,12 @@ func TestSourceFailures(t *testing.T) {
 		cctx, cancel := context.WithCancel(ctx)
 		timer := time.AfterFunc(300*time.Millisecond, cancel)
 		defer timer.Stop()
-		col := &collector{}
+		col := testkit.NewCollector(nil, nil)
 		if err := NewSource("rtmp://"+addr+"/live/nobody").Run(cctx, col); err != nil {
 			t.Fatalf("Run cancelled while waiting: %v, want nil", err)
 		}
-		if len(col.tracks) != 0 {
-			t.Fatalf("tracks announced without a publisher: %v", col.tracks)
+		if len(gotTracks(col)) != 0 {
+			t.Fatalf("tracks announced without a publisher: %v", gotTracks(col))
 		}
 	})
 
@@ -68,7 +70,7 @@ func TestSourceFailures(t *testing.T) {
 			}
 		})
 		src := &playSource{url: "rtmp://" + ln.Addr().String() + "/live/cam", silence: 300 * time.Millisecond}
-		err = src.Run(ctx, &collector{})
+		err = src.Run(ctx, testkit.NewCollector(nil, nil))
 		if err == nil || !strings.Contains(err.Error(), "no data for 300ms") {
 			t.Fatalf("Run against a silent peer: %v", err)
 		}
@@ -76,7 +78,7 @@ func TestSourceFailures(t *testing.T) {
 
 	t.Run("bad URL", func(t *testing.T) {
 		for _, u := range []string{"rtsp://h/a/b", "rtmp:///a/b", "rtmp://h/onlyapp", "rtmp://u:p@h/a/b", "%"} {
-			if err := NewSource(u).Run(ctx, &collector{}); err == nil || !strings.HasPrefix(err.Error(), "rtmp: ") {
+			if err := NewSource(u).Run(ctx, testkit.NewCollector(nil, nil)); err == nil || !strings.HasPrefix(err.Error(), "rtmp: ") {
 				t.Errorf("Run(%q): %v, want an rtmp: error", u, err)
 			}
 		}

@@ -11,24 +11,15 @@ import (
 	"time"
 
 	"github.com/lubo-edge/lubo/internal/testclip"
+	"github.com/lubo-edge/lubo/internal/testkit"
 	"github.com/lubo-edge/lubo/media"
 	"github.com/lubo-edge/lubo/relay"
 )
 
-// Test clips are made once per test binary by ffmpeg, into fixtureDir.
-var fixtureDir string
+// Test clips are made once per test binary by ffmpeg (testkit.Clips).
+var fixtures testkit.Clips
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "lubo-rtsp-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	fixtureDir = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { fixtures.RunMain(m) }
 
 // clipKind names a test clip: 320x240 (unless said otherwise) at 25 fps,
 // 2 s, one keyframe a second.
@@ -63,7 +54,8 @@ func loadClip(t testing.TB, kind clipKind) *clip {
 	if c := clips[kind]; c != nil {
 		return c
 	}
-	c, err := makeClip(kind)
+	dir := fixtures.Path(t, string(kind), func(p string) error { return os.Mkdir(p, 0o755) })
+	c, err := makeClip(dir, kind)
 	if err != nil {
 		t.Fatalf("test clip %s: %v", kind, err)
 	}
@@ -71,12 +63,13 @@ func loadClip(t testing.TB, kind clipKind) *clip {
 	return c
 }
 
-func makeClip(kind clipKind) (*clip, error) {
+// makeClip makes the files of kind in dir and demuxes them.
+func makeClip(dir string, kind clipKind) (*clip, error) {
 	src := []string{"-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-t", "2"}
 	x264 := []string{"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "25", "-bf", "0"}
 	aac := []string{"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "2"}
-	tsPath := filepath.Join(fixtureDir, string(kind)+".ts")
-	g711Path := filepath.Join(fixtureDir, string(kind)+".g711")
+	tsPath := filepath.Join(dir, string(kind)+".ts")
+	g711Path := filepath.Join(dir, string(kind)+".g711")
 	var err error
 	switch kind {
 	case clipH264AAC:

@@ -29,7 +29,7 @@ func TestServerReaderPerPlayer(t *testing.T) {
 		r := runSource(NewSource(u, SourceOptions{Transport: transport, Logger: testLogger(t)}), rec)
 		defer r.stop()
 		select {
-		case <-rec.enough:
+		case <-rec.Reached():
 		case <-r.done:
 			t.Fatalf("%s player ended: %v", transport, r.err)
 		case <-time.After(15 * time.Second):
@@ -48,7 +48,7 @@ func TestServerReaderPerPlayer(t *testing.T) {
 	}
 	testkit.WaitFor(t, "the players' readers to be released", func() bool { return st.ReaderCount() == 0 })
 	for _, rec := range recs {
-		begins, frames := rec.snapshot()
+		begins, frames := rec.Result()
 		checkFrames(t, begins, frames, c.tracks)
 	}
 }
@@ -103,7 +103,7 @@ func TestServerCodecChange(t *testing.T) {
 	r := runSource(NewSource(u, SourceOptions{Logger: testLogger(t)}), rec)
 	defer r.stop()
 	select {
-	case <-rec.enough:
+	case <-rec.Reached():
 	case <-r.done:
 		t.Fatalf("player ended early: %v", r.err)
 	case <-time.After(15 * time.Second):

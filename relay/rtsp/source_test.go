@@ -19,49 +19,11 @@ import (
 	"github.com/lubo-edge/lubo/relay"
 )
 
-// recorder is a relay.Publisher that keeps what a source publishes.
-type recorder struct {
-	mu     sync.Mutex
-	begins []*media.Tracks
-	frames []*media.Frame
-	enough chan struct{} // closed once want video and audio frames arrived
-	want   int
-	closed bool
-}
+// recorder keeps what a source publishes (testkit.Collector).
+type recorder = testkit.Collector
 
-func newRecorder(want int) *recorder {
-	return &recorder{enough: make(chan struct{}), want: want}
-}
-
-func (r *recorder) Begin(t *media.Tracks) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.begins = append(r.begins, t)
-}
-
-func (r *recorder) WriteFrame(f *media.Frame) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.frames = append(r.frames, f)
-	v, a := 0, 0
-	for _, f := range r.frames {
-		if f.IsVideo() {
-			v++
-		} else {
-			a++
-		}
-	}
-	if !r.closed && v >= r.want && a >= r.want {
-		r.closed = true
-		close(r.enough)
-	}
-}
-
-func (r *recorder) snapshot() ([]*media.Tracks, []*media.Frame) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]*media.Tracks(nil), r.begins...), append([]*media.Frame(nil), r.frames...)
-}
+// newRecorder closes Reached once want video and want audio frames arrived.
+func newRecorder(want int) *recorder { return testkit.NewCollector(testkit.EachKind(want), nil) }
 
 // running is a source run in the background.
 type running struct {
@@ -98,18 +60,18 @@ func pull(t *testing.T, url string, opts SourceOptions, want int) ([]*media.Trac
 	rec := newRecorder(want)
 	r := runSource(NewSource(url, opts), rec)
 	select {
-	case <-rec.enough:
+	case <-rec.Reached():
 	case <-r.done:
 		t.Fatalf("source ended early: %v", r.err)
 	case <-time.After(15 * time.Second):
 		r.stop()
-		_, frames := rec.snapshot()
+		_, frames := rec.Result()
 		t.Fatalf("source delivered only %d frames", len(frames))
 	}
 	if err := r.stop(); err != nil {
 		t.Errorf("Run after cancel = %v, want nil", err)
 	}
-	return rec.snapshot()
+	return rec.Result()
 }
 
 // checkFrames checks what a source published from a test clip.
@@ -436,7 +398,7 @@ func TestSourceReadTimeout(t *testing.T) {
 	if !errors.Is(err, ErrStalled) {
 		t.Fatalf("Run returned %v for a stalled stream, want ErrStalled", err)
 	}
-	if _, frames := rec.snapshot(); len(frames) == 0 {
+	if _, frames := rec.Result(); len(frames) == 0 {
 		t.Errorf("no frames before the stall")
 	}
 }
@@ -456,13 +418,13 @@ func TestSourceAudioOnly(t *testing.T) {
 	r := runSource(NewSource(serverURL(srv, "radio"), SourceOptions{Transport: "udp", Logger: testLogger(t)}), rec)
 	defer r.stop()
 	testkit.WaitFor(t, "audio frames", func() bool {
-		_, frames := rec.snapshot()
+		_, frames := rec.Result()
 		return len(frames) >= 20
 	})
 	if err := r.stop(); err != nil {
 		t.Errorf("Run after cancel = %v", err)
 	}
-	begins, frames := rec.snapshot()
+	begins, frames := rec.Result()
 	if len(begins) != 1 || begins[0].Video != nil || begins[0].Audio == nil || begins[0].Audio.Codec != media.PCMA {
 		t.Fatalf("tracks %v, want PCMA only", begins)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -18,20 +17,10 @@ import (
 	"github.com/lubo-edge/lubo/relay/flv"
 )
 
-// clipDir holds the clips made by ffmpeg for this test binary.
-var clipDir string
+// clipFiles are the files ffmpeg makes for this test binary.
+var clipFiles testkit.Clips
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "lubo-transcode-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	clipDir = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { clipFiles.RunMain(m) }
 
 // clip is an H.264 + G.711 recording read back into frames.
 type clip struct {
@@ -60,15 +49,13 @@ func loadClip(t testing.TB, seconds int, codec string, channels int) *clip {
 	if c := clips[name]; c != nil {
 		return c
 	}
-	path := filepath.Join(clipDir, name)
-	err := testclip.FFmpeg("-f", "lavfi", "-i", fmt.Sprintf("testsrc2=s=320x240:r=25:d=%d", seconds),
-		"-f", "lavfi", "-i", fmt.Sprintf("%s:d=%d", burstExpr, seconds),
-		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "25", "-keyint_min", "25",
-		"-sc_threshold", "0", "-bf", "0", "-threads", "1",
-		"-c:a", codec, "-ar", "8000", "-ac", "1", "-f", "flv", path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path := clipFiles.Path(t, name, func(path string) error {
+		return testclip.FFmpeg("-f", "lavfi", "-i", fmt.Sprintf("testsrc2=s=320x240:r=25:d=%d", seconds),
+			"-f", "lavfi", "-i", fmt.Sprintf("%s:d=%d", burstExpr, seconds),
+			"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "25", "-keyint_min", "25",
+			"-sc_threshold", "0", "-bf", "0", "-threads", "1",
+			"-c:a", codec, "-ar", "8000", "-ac", "1", "-f", "flv", path)
+	})
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
