@@ -66,7 +66,9 @@ func TestCrashRecovery(t *testing.T) {
 		return
 	}
 	loc := lessonZone()
-	line, start := course("c1", loc, 2*time.Second, 30*time.Second)
+	// The lead gives the child process, started while other tests run,
+	// time to be up and attached (pre-roll) before the course starts.
+	line, start := course("c1", loc, 5*time.Second, 30*time.Second)
 	crashAndRestart(t, "^TestCrashRecovery$", loc, line, start, "")
 }
 
