@@ -205,8 +205,9 @@ func (r *Recorder) configCourses(context.Context) ([]schedule.Course, error) {
 // API after it, so a manual start never meets "not running" at boot.
 func (r *Recorder) Ready() <-chan struct{} { return r.ready }
 
-// Run recovers what a crash left, then records until ctx is done; on the
-// way out every open slice is closed and finalized. It returns nil then.
+// Run records until ctx is done, recovering what the last run left in the
+// background meanwhile (recording and Ready do not wait for it); on the way
+// out every open slice is closed and finalized. It returns nil then.
 func (r *Recorder) Run(ctx context.Context) error {
 	if !r.ran.CompareAndSwap(false, true) {
 		return errors.New("recorder: already ran")
