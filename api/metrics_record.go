@@ -11,6 +11,7 @@ type recordCollector struct {
 	active, files, bytes, recoveries, failures *prometheus.Desc
 	deleted, diskFree, diskRatio               *prometheus.Desc
 	snapsEnabled, snaps, covers                *prometheus.Desc
+	openRetries, inPlace, recovering           *prometheus.Desc
 }
 
 func newRecordCollector(box Box) *recordCollector {
@@ -23,6 +24,9 @@ func newRecordCollector(box Box) *recordCollector {
 		files:        d("record_files_total", "Recording slices finalized into MP4 files."),
 		bytes:        d("record_bytes_total", "Bytes written to recordings."),
 		recoveries:   d("record_recoveries_total", "Recordings recovered from a .part at start-up (after a crash)."),
+		openRetries:  d("record_open_retries_total", "Slice opens refused or failed (the disk below the reserve) and retried."),
+		inPlace:      d("record_finalized_in_place_total", "Slices finalized without a copy (too little room for the faststart rewrite)."),
+		recovering:   d("record_recovering", "Files of the last run still waiting to be recovered (in the background)."),
 		failures:     d("record_failures_total", "Recording failures by reason (disk_full, write_error, unrecordable, finalize_error, empty, no_source).", "reason"),
 		deleted:      d("record_deleted_total", "Recordings deleted by retention (min_free, max_age)."),
 		diskFree:     d("record_disk_free_bytes", "Free bytes on the disk holding the recordings, at the last retention pass."),
@@ -35,7 +39,7 @@ func newRecordCollector(box Box) *recordCollector {
 
 func (c *recordCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.active, c.files, c.bytes, c.recoveries, c.failures, c.deleted,
-		c.diskFree, c.diskRatio, c.snapsEnabled, c.snaps, c.covers} {
+		c.diskFree, c.diskRatio, c.snapsEnabled, c.snaps, c.covers, c.openRetries, c.inPlace, c.recovering} {
 		ch <- d
 	}
 }
@@ -56,6 +60,9 @@ func (c *recordCollector) Collect(ch chan<- prometheus.Metric) {
 		counter(c.bytes, st.BytesWritten)
 		counter(c.recoveries, st.Recoveries)
 		counter(c.deleted, st.Deleted)
+		counter(c.openRetries, st.OpenRetries)
+		counter(c.inPlace, st.FinalizedInPlace)
+		gauge(c.recovering, float64(st.Recovering))
 		for reason, n := range st.Failures {
 			counter(c.failures, n, reason)
 		}
