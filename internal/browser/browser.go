@@ -156,10 +156,10 @@ func (p *Page) WaitTrue(t testing.TB, expr string, limit time.Duration, describe
 	deadline := time.Now().Add(limit)
 	for {
 		v, err := p.Eval(expr)
-		if err != nil {
+		if err != nil && !navigating(err) {
 			t.Fatalf("evaluate %s: %v", expr, err)
 		}
-		if string(v) == "true" {
+		if err == nil && string(v) == "true" {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -168,6 +168,19 @@ func (p *Page) WaitTrue(t testing.TB, expr string, limit time.Duration, describe
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// navigating reports whether err is Chromium saying the page was being
+// replaced (a navigation the test started) while the expression ran: the
+// next evaluation runs in the new page.
+func navigating(err error) bool {
+	msg := err.Error()
+	for _, s := range []string{"Inspected target navigated or closed", "Execution context was destroyed", "Cannot find context with specified id"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // Screenshot saves a PNG of the page to path.
