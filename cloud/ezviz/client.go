@@ -10,8 +10,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/lubo-edge/lubo/cloud/internal/tokencache"
 )
 
 // DefaultBaseURL is the Ezviz open platform.
@@ -43,10 +44,7 @@ type Client struct {
 	cfg  Config
 	base *url.URL
 
-	mu     sync.Mutex
-	token  Secret
-	renew  time.Time // fetch a new token from this time on
-	flight *tokenFlight
+	tokens *tokencache.Cache[Secret]
 }
 
 // New checks cfg, fills its defaults and returns a Client. It does not call the cloud.
@@ -90,7 +88,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Client{cfg: cfg, base: base}, nil
+	return &Client{cfg: cfg, base: base, tokens: &tokencache.Cache[Secret]{Now: cfg.Now, RenewBefore: cfg.RenewBefore}}, nil
 }
 
 // String names the client without its secrets.

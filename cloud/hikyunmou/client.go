@@ -11,8 +11,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/lubo-edge/lubo/cloud/internal/tokencache"
 )
 
 // DefaultBaseURL is the 云眸 open API.
@@ -66,10 +67,7 @@ type Client struct {
 	cfg  Config
 	base *url.URL
 
-	mu     sync.Mutex
-	token  Secret
-	renew  time.Time
-	flight *tokenFlight
+	tokens *tokencache.Cache[Secret]
 }
 
 // New checks cfg, fills its defaults and returns a Client. It does not call the cloud.
@@ -126,7 +124,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Client{cfg: cfg, base: base}, nil
+	return &Client{cfg: cfg, base: base, tokens: &tokencache.Cache[Secret]{Now: cfg.Now, RenewBefore: cfg.RenewBefore}}, nil
 }
 
 // String names the client without its secrets.
