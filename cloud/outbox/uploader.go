@@ -75,6 +75,7 @@ func (u *uploader) attempt(ctx context.Context, it *Item) {
 		u.refused(ctx, it, fmt.Errorf("stat %s: %w", it.Path, err))
 		return
 	}
+	start := u.q.opts.Clock.Now()
 	actx, cancel := context.WithTimeout(ctx, u.q.opts.UploadTimeout)
 	err = u.target.Upload(actx, *it, f, info.Size())
 	cancel()
@@ -84,7 +85,7 @@ func (u *uploader) attempt(ctx context.Context, it *Item) {
 	case ctx.Err() != nil:
 		// Shutting down: the item stays as it was and goes first next run.
 	case u.target.Retryable(err):
-		u.failed(ctx, it, err)
+		u.failed(ctx, it, start, err)
 	default:
 		u.refused(ctx, it, err)
 	}
@@ -111,13 +112,20 @@ func (u *uploader) delivered(ctx context.Context, it *Item, duplicate bool) {
 	}
 }
 
-func (u *uploader) failed(ctx context.Context, it *Item, err error) {
+// failed schedules the next attempt wait after the start of this one: the
+// backoff spaces attempts, and an upload that took long (a timeout) has
+// waited already.
+func (u *uploader) failed(ctx context.Context, it *Item, start time.Time, err error) {
 	now := u.q.opts.Clock.Now()
 	msg := redact.Text(err.Error())
 	wait := u.q.opts.Backoff.Wait(it.Attempts+1, u.q.opts.Rand)
+	next := start.Add(wait)
+	if next.Before(now) {
+		next = now
+	}
 	u.q.counter(u.name).result(now, func(c *counters) { c.failures++; c.lastError = msg })
 	u.q.log.Warn("outbox: upload failed, will retry", append(itemArgs(it), "attempts", it.Attempts+1, "retry_in", wait, "err", msg)...)
-	if _, serr := u.q.store.MarkFailed(it.ID, now.Add(wait), msg); serr != nil && !errors.Is(serr, storage.ErrNotFound) {
+	if _, serr := u.q.store.MarkFailed(it.ID, next, msg); serr != nil && !errors.Is(serr, storage.ErrNotFound) {
 		u.storeFailed(ctx, "mark failed", serr)
 	}
 }
