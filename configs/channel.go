@@ -45,6 +45,10 @@ type Channel struct {
 	// Origin says where the channel comes from: "" for the config file,
 	// else the Overlay that added it ("yunlubo", "api"). Not in YAML.
 	Origin string `yaml:"-"`
+
+	// Push lists RTMP ingests (rtmp:// or rtmps://) this channel is pushed
+	// to for as long as it runs. Default: none.
+	Push []string `yaml:"push"`
 }
 
 // Device is a camera or NVR channel addressed by vendor, host and channel

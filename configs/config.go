@@ -58,6 +58,10 @@ type Config struct {
 
 	// API enables this box's own 云录播 /api/v1. Default: nil (off).
 	API *API `yaml:"api"`
+
+	// Auth turns on sign-in for the dashboard and the media paths.
+	// Default: nil (open, as the demo runs).
+	Auth *Auth `yaml:"auth"`
 }
 
 // Log sets the level and format of the log.
@@ -72,6 +76,14 @@ type Log struct {
 type HTTP struct {
 	// Listen is the host:port to listen on. Default ":8080".
 	Listen string `yaml:"listen"`
+	// TLS serves HTTPS with this certificate and key. Default: nil (HTTP).
+	TLS *TLS `yaml:"tls"`
+}
+
+// TLS is a certificate and its private key, both PEM files.
+type TLS struct {
+	Cert string `yaml:"cert"`
+	Key  string `yaml:"key"`
 }
 
 // RTSP is the RTSP re-serve listener.
@@ -95,6 +107,10 @@ type HLS struct {
 	// Window is how many segments the live playlist lists, 3 to 20.
 	// Default 6.
 	Window int `yaml:"window"`
+	// Variant is the segment format: "ts" (MPEG-TS), "fmp4" (fragmented
+	// MP4), or "" (auto: fMP4 for H.265 channels, TS otherwise).
+	// Default "".
+	Variant string `yaml:"variant"`
 }
 
 // ChannelByID returns the channel with the given id, or nil.

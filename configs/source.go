@@ -1,6 +1,12 @@
 package configs
 
-import "github.com/lubo-edge/lubo/relay/sources"
+import (
+	"net/url"
+	"strings"
+
+	"github.com/lubo-edge/lubo/internal/redact"
+	"github.com/lubo-edge/lubo/relay/sources"
+)
 
 // sourceSchemes is the one table of source schemes, shared with the relay.
 var sourceSchemes = sources.Builtin()
@@ -10,5 +16,19 @@ var sourceSchemes = sources.Builtin()
 func checkSource(ps *problems, path, raw string) {
 	if msg := sourceSchemes.Check(raw); msg != "" {
 		ps.add(path, "%s", msg)
+	}
+}
+
+// checkPushURL accepts an RTMP ingest URL: rtmp:// or rtmps:// with a host
+// and an application path.
+func checkPushURL(ps *problems, path, raw string) {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || u.Host == "":
+		ps.add(path, "%q is not a URL; want rtmp://host[:port]/app/stream", redact.URL(raw))
+	case u.Scheme != "rtmp" && u.Scheme != "rtmps":
+		ps.add(path, "unsupported scheme %q; want rtmp or rtmps", u.Scheme)
+	case strings.Trim(u.Path, "/") == "":
+		ps.add(path, "%q has no application path; want rtmp://host[:port]/app/stream", redact.URL(raw))
 	}
 }

@@ -41,6 +41,16 @@ func (c *Config) validate(set func(path string) bool) problems {
 	c.validateListeners(&ps)
 	checkDuration(&ps, "hls.segment", c.HLS.Segment, 500*time.Millisecond, 10*time.Second)
 	checkInt(&ps, "hls.window", c.HLS.Window, 3, 20)
+	if c.HLS.Variant != "" {
+		checkOneOf(&ps, "hls.variant", c.HLS.Variant, "ts", "fmp4")
+	}
+	if t := c.HTTP.TLS; t != nil {
+		checkRequired(&ps, "http.tls.cert", t.Cert)
+		checkRequired(&ps, "http.tls.key", t.Key)
+	}
+	if c.Auth != nil {
+		c.Auth.validate(&ps)
+	}
 
 	firstIndex := map[string]int{}
 	for i := range c.Channels {
@@ -52,6 +62,9 @@ func (c *Config) validate(set func(path string) bool) problems {
 			firstIndex[ch.ID] = i
 		}
 		ch.validate(&ps, path)
+		for k, u := range ch.Push {
+			checkPushURL(&ps, fmt.Sprintf("%s.push[%d]", path, k), u)
+		}
 		if ch.Source == sources.Publisher && c.RTMP.Listen == "" {
 			ps.add(path+".source", "publisher: encoders push to rtmp://box:PORT/live/%s, which needs rtmp.listen (e.g. \":1935\")", ch.ID)
 		}

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs what lubo's tests need from Debian: ffmpeg/ffprobe (judges of the
-# media lubo writes) and chromium (the dashboard browser test). As root it
+# media lubo writes), chromium (the dashboard browser test) and nginx with
+# its RTMP module (the ingest that RTMP push is tested against). As root it
 # installs with apt-get; otherwise it names the packages to install.
 set -euo pipefail
 need=()
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
+[ -e /usr/lib/nginx/modules/ngx_rtmp_module.so ] || need+=(libnginx-mod-rtmp)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
