@@ -51,7 +51,11 @@ func (s *Stream) Run(ctx context.Context) error {
 		s.stats.Reconnects.Add(1)
 		wait := s.opts.Backoff.Delay(down, slow)
 		s.log.Warn("source failed; will reconnect", "err", msg, "down_for", down.Round(time.Second), "retry_in", wait.Round(time.Millisecond))
-		if !s.sleep(ctx, wait) {
+		retryAt := now.Add(wait).UnixNano()
+		s.nextRetry.Store(retryAt)
+		ok := s.sleep(ctx, wait)
+		s.nextRetry.CompareAndSwap(retryAt, 0)
+		if !ok {
 			return nil
 		}
 	}

@@ -59,6 +59,9 @@ type Stream struct {
 	stats   Stats
 	demand  chan struct{} // cap 1: reader count changed
 	lastErr atomic.Pointer[string]
+	// nextRetry is when a failed source is tried again (unix ns); 0 while
+	// it runs or waits for readers.
+	nextRetry atomic.Int64
 
 	mu      sync.Mutex
 	readers []*Reader
@@ -104,6 +107,15 @@ func (s *Stream) Tracks() *media.Tracks {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.tracks
+}
+
+// NextRetry is when a failed source will be tried again; zero while it is
+// running or not wanted.
+func (s *Stream) NextRetry() time.Time {
+	if ns := s.nextRetry.Load(); ns != 0 {
+		return time.Unix(0, ns)
+	}
+	return time.Time{}
 }
 
 // LastError is the most recent source failure, "" when none.
