@@ -79,12 +79,13 @@ type Server struct {
 	box Box
 	log *slog.Logger
 	mux *http.ServeMux
+	reg *prometheus.Registry
 }
 
 // NewServer builds the handler tree. version is shown on the dashboard.
 func NewServer(box Box, log *slog.Logger, version string) *Server {
-	s := &Server{box: box, log: log, mux: http.NewServeMux()}
 	reg := prometheus.NewRegistry()
+	s := &Server{box: box, log: log, mux: http.NewServeMux(), reg: reg}
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -110,6 +111,17 @@ func NewServer(box Box, log *slog.Logger, version string) *Server {
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// Register adds collectors to /metrics (the outbox's and the pushes' own
+// series, which live beside the daemon).
+func (s *Server) Register(cs ...prometheus.Collector) error {
+	for _, c := range cs {
+		if err := s.reg.Register(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // Mount serves pattern with h beside the built-in paths (the box's
 // /api/v1/ and /play/ pages are their own package).

@@ -24,6 +24,7 @@ import (
 	"github.com/lubo-edge/lubo/relay/rtsp"
 	"github.com/lubo-edge/lubo/relay/sources"
 	"github.com/lubo-edge/lubo/storage"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Options are the daemon's settings that do not come from the config file.
@@ -47,6 +48,14 @@ type Options struct {
 	// OnSnapshot is called after each periodic snapshot is saved (the
 	// uploads subscribe here). It must not block. Default: none.
 	OnSnapshot func(snapshot.Taken)
+	// OnCover is called with the path of each recording cover saved (the
+	// uploads subscribe here). It must not block. Default: none.
+	OnCover func(path string)
+	// Collectors add series to /metrics. Default: none.
+	Collectors []prometheus.Collector
+	// WrapHTTP, when set, wraps the whole HTTP surface (sign-in). Default:
+	// none.
+	WrapHTTP func(http.Handler) http.Handler
 	// Handlers are served beside the built-in HTTP paths, by pattern
 	// (e.g. "/api/v1/"). Default: none.
 	Handlers map[string]http.Handler
@@ -82,6 +91,9 @@ type Daemon struct {
 	cfgFile func() configs.FileStatus
 	extra   map[string]http.Handler
 	onSnap  func(snapshot.Taken)
+	onCover func(string)
+	metrics []prometheus.Collector
+	wrap    func(http.Handler) http.Handler
 	rec     *recorder.Recorder
 	snaps   *snapshot.Snapshotter
 
@@ -108,6 +120,7 @@ func New(cfg *configs.Config, opts Options) (*Daemon, error) {
 		log: opts.Logger, version: opts.Version, backoff: opts.Backoff, cfg: cfg, channels: map[string]*channel{},
 		shutdownTimeout: opts.ShutdownTimeout, stopTimeout: opts.StopTimeout, sources: opts.Sources,
 		db: opts.DB, clouds: opts.Clouds, cfgFile: opts.ConfigFile, extra: opts.Handlers, onSnap: opts.OnSnapshot,
+		onCover: opts.OnCover, metrics: opts.Collectors, wrap: opts.WrapHTTP,
 	}
 	if cfg.RTMP.Listen != "" {
 		// Encoders push channels whose source is "publisher" to
@@ -183,6 +196,7 @@ func (d *Daemon) openStore() error {
 	d.snaps = snapshot.NewSnapshotter(snapshot.Options{
 		Dir: filepath.Join(d.cfg.DataDir, "snapshots"), Interval: d.cfg.Record.SnapshotInterval,
 		Decoder: dec, Logger: d.log, Now: func() time.Time { return time.Now().In(loc) }, OnTaken: d.onSnap,
+		OnCover: d.onCover,
 	})
 	rec, err := recorder.New(recorder.Options{
 		Config: d.cfg, DB: db, Streams: d.RecordStream, Snapshots: d.snaps, Logger: d.log,
@@ -304,8 +318,15 @@ func (d *Daemon) Run(ctx context.Context, updates <-chan *configs.Config) error 
 	for pattern, h := range d.extra {
 		apiSrv.Mount(pattern, h)
 	}
+	if err := apiSrv.Register(d.metrics...); err != nil {
+		d.log.Error("metrics: a collector was refused", "err", err)
+	}
+	var handler http.Handler = apiSrv
+	if d.wrap != nil {
+		handler = d.wrap(handler)
+	}
 	srv := &http.Server{
-		Handler:           api.WithWriteDeadlines(apiSrv, 0),
+		Handler:           api.WithWriteDeadlines(handler, 0),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
@@ -316,7 +337,13 @@ func (d *Daemon) Run(ctx context.Context, updates <-chan *configs.Config) error 
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		if err := srv.Serve(d.httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		var err error
+		if t := d.cfg.HTTP.TLS; t != nil {
+			err = srv.ServeTLS(d.httpLn, t.Cert, t.Key)
+		} else {
+			err = srv.Serve(d.httpLn)
+		}
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errc <- fmt.Errorf("http: %w", err)
 		}
 	}()

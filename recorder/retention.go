@@ -80,8 +80,10 @@ func (k *retention) once() {
 }
 
 // keepFree deletes the oldest finished recordings, one at a time, until
-// pct percent of the disk is free.
+// pct percent of the disk is free. Recordings still waiting in the upload
+// outbox are passed over.
 func (k *retention) keepFree(pct float64) {
+	held := 0 // the oldest this many are waiting for an upload
 	for {
 		free, total, err := k.r.opts.DiskUsage(k.r.root)
 		if err != nil {
@@ -94,26 +96,32 @@ func (k *retention) keepFree(pct float64) {
 			k.warned = "" // a problem that comes back is logged again
 			return
 		}
-		recs, err := k.r.opts.DB.OldestFinished(1, storage.StateUploaded)
+		recs, err := k.r.opts.DB.OldestFinished(held+1, storage.StateUploaded)
 		if err != nil {
 			k.warnOnce("retention: cannot read the records index", "err", err)
 			return
 		}
-		if len(recs) == 0 {
+		if len(recs) <= held {
 			k.warnOnce("retention: the disk is below record.min_free and no finished recording is left to delete",
-				"free_bytes", free, "total_bytes", total, "min_free_percent", pct)
+				"free_bytes", free, "total_bytes", total, "min_free_percent", pct, "waiting_for_upload", held)
 			return
 		}
-		if !k.delete(recs[0], "min_free") {
+		if k.uploading(recs[held]) {
+			held++
+			continue
+		}
+		if !k.delete(recs[held], "min_free") {
 			return
 		}
 	}
 }
 
-// dropOlderThan deletes finished recordings that started before cutoff.
+// dropOlderThan deletes finished recordings that started before cutoff,
+// except those still waiting in the upload outbox.
 func (k *retention) dropOlderThan(cutoff time.Time) {
+	held := 0
 	for {
-		recs, err := k.r.opts.DB.ListRecords(storage.RecordQuery{To: cutoff, States: finishedStates, Limit: 64})
+		recs, err := k.r.opts.DB.ListRecords(storage.RecordQuery{To: cutoff, States: finishedStates, Limit: 64, Offset: held})
 		if err != nil {
 			k.warnOnce("retention: cannot read the records index", "err", err)
 			return
@@ -122,11 +130,36 @@ func (k *retention) dropOlderThan(cutoff time.Time) {
 			return
 		}
 		for _, rec := range recs {
+			if k.uploading(rec) {
+				held++
+				continue
+			}
 			if !k.delete(rec, "max_age") {
 				return
 			}
 		}
 	}
+}
+
+// uploading reports whether rec's file waits in the upload outbox (queued
+// by its absolute path); when the outbox cannot tell, the file is kept.
+func (k *retention) uploading(rec *storage.Record) bool {
+	if rec.Path == "" {
+		return false
+	}
+	abs, err := filepath.Abs(filepath.Join(k.r.root, filepath.FromSlash(rec.Path)))
+	if err != nil {
+		return true
+	}
+	waiting, err := k.r.opts.DB.Outbox().HasPending(abs)
+	if err != nil {
+		k.warnOnce("retention: cannot read the upload outbox; recordings kept", "err", err)
+		return true
+	}
+	if waiting {
+		k.r.log.Debug("retention: recording kept, it waits for an upload", "channel", rec.Channel, "path", rec.Path)
+	}
+	return waiting
 }
 
 // delete removes a recording's file, cover and record. It reports false

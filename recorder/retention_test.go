@@ -143,3 +143,46 @@ func TestRetentionMaxAgeAndSnapshots(t *testing.T) {
 		t.Errorf("snapshot days: old kept %v, today kept %v", exists(oldDay), exists(today))
 	}
 }
+
+// A recording still waiting in the upload outbox is never deleted by
+// retention, for space or for age; once delivered it goes like any other.
+func TestRetentionKeepsRecordingsWaitingForUpload(t *testing.T) {
+	clip := testmedia.Require(t, "h264_aac.mp4")
+	dir := t.TempDir()
+	cfg := parseConfig(t, dir, clip, "  min_free: \"90%\"\n  max_age: 24h\n", "")
+	g := newRig(t, cfg, time.UTC, nil, func(o *Options) { o.DiskUsage = fakeDisk(filepath.Join(dir, "records"), 2000, 700) })
+	t.Cleanup(func() { g.db.Close() })
+	now := time.Now().UTC().Truncate(time.Second)
+	old := addRecording(t, g, "a-old-waiting", now.Add(-72*time.Hour), storage.StateComplete)
+	addRecording(t, g, "b-old", now.Add(-48*time.Hour), storage.StateComplete)
+	young := addRecording(t, g, "c-young-waiting", now.Add(-2*time.Hour), storage.StateUploaded)
+	addRecording(t, g, "d-young", now.Add(-time.Hour), storage.StateComplete)
+	var queued []uint64
+	for _, rel := range []string{old, young} {
+		abs, err := filepath.Abs(g.abs(rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		it := &storage.OutboxItem{Target: "cloud", Kind: storage.OutboxRecord, Channel: "c1", Path: abs, Name: filepath.Base(rel)}
+		if _, err := g.db.Outbox().Enqueue(it); err != nil {
+			t.Fatal(err)
+		}
+		queued = append(queued, it.ID)
+	}
+
+	g.rec.keep.once()
+	if got, want := g.ids(), []string{"a-old-waiting", "c-young-waiting"}; !slices.Equal(got, want) {
+		t.Fatalf("kept %v, want only the two waiting for an upload", got)
+	}
+	if !exists(g.abs(old)) || !exists(g.abs(young)) {
+		t.Fatal("a recording waiting for an upload lost its file")
+	}
+
+	if _, err := g.db.Outbox().MarkDone(queued[0]); err != nil {
+		t.Fatal(err)
+	}
+	g.rec.keep.once()
+	if got, want := g.ids(), []string{"c-young-waiting"}; !slices.Equal(got, want) {
+		t.Fatalf("after the old one was delivered, kept %v, want %v", got, want)
+	}
+}

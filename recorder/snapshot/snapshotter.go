@@ -32,6 +32,9 @@ type Options struct {
 	// e.g. to queue its upload. It runs on the Snapshotter's goroutine and
 	// should return quickly.
 	OnTaken func(Taken)
+	// OnCover, when set, is called with the path of each recording cover
+	// saved (to queue its upload). Same rules as OnTaken.
+	OnCover func(path string)
 }
 
 // Taken describes one saved picture.
@@ -300,6 +303,9 @@ func (s *Snapshotter) Cover(ctx context.Context, f *media.Frame, path string) er
 		s.covers.Taken++
 	}
 	s.mu.Unlock()
+	if err == nil && s.opts.OnCover != nil {
+		s.opts.OnCover(path)
+	}
 	return err
 }
 
