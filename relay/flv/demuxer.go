@@ -64,21 +64,25 @@ func (d *Demuxer) demuxVideo(dts time.Duration, body []byte) (*media.Frame, erro
 		cts        int32
 		payload    []byte
 	)
-	if body[0]&0x80 != 0 {
-		// Enhanced RTMP: packet type in the low nibble, then a FourCC.
-		if len(body) < 5 {
-			return nil, errors.New("flv video: enhanced header truncated")
+	if body[0]&exVideoHeaderFlag != 0 {
+		ex, err := parseExVideoHeader(body)
+		if err != nil {
+			return nil, err
 		}
-		switch string(body[1:5]) {
+		switch ex.fourCC {
 		case "avc1":
 			codec = media.H264
 		case "hvc1":
 			codec = media.H265
+		case "":
+			return nil, nil // a command, metadata or multitrack: no picture lubo carries
+		case "vp08", "vp09", "av01", "vvc1":
+			return nil, nil // a codec lubo does not carry
 		default:
-			return nil, nil
+			return nil, fmt.Errorf("flv video: unknown FourCC %q", ex.fourCC)
 		}
-		payload = body[5:]
-		switch body[0] & 0x0f {
+		payload = ex.body
+		switch ex.packetType {
 		case exPacketSequenceStart:
 			packetType = packetSequenceHeader
 		case exPacketCodedFrames:
@@ -89,7 +93,7 @@ func (d *Demuxer) demuxVideo(dts time.Duration, body []byte) (*media.Frame, erro
 		case exPacketCodedFramesX:
 			packetType = packetData
 		default:
-			return nil, nil
+			return nil, nil // SequenceEnd, MPEG2TSSequenceStart: nothing to show
 		}
 	} else {
 		codec = VideoCodec(body[0] & 0x0f)

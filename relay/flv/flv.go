@@ -2,9 +2,11 @@
 // tag reader and demuxer for FLV input (TagReader, Demuxer) and an HTTP-FLV
 // pull source (Source).
 //
-// H.265 uses FLV video codec id 12, the de-facto extension that flv.js forks,
-// ffmpeg builds with the Chinese patches and most Chinese players expect. On
-// input, enhanced-RTMP FLV ("hvc1"/"avc1" fourCC) is understood as well.
+// H.265 uses FLV video codec id 12 by default, the de-facto extension that
+// flv.js forks, ffmpeg builds with the Chinese patches and most Chinese
+// players expect; a Writer can write enhanced-RTMP FLV (FourCC "hvc1")
+// instead (WithHEVCMode). On input, both are understood, as is enhanced
+// "avc1".
 package flv
 
 import "github.com/lubo-edge/lubo/media"

@@ -8,8 +8,9 @@ import (
 )
 
 // appendMetadata appends the AMF0 body of an onMetaData script tag
-// describing t: codecs, and the picture size when known.
-func appendMetadata(b []byte, t *media.Tracks) []byte {
+// describing t: codecs, and the picture size when known. An enhanced H.265
+// stream gives its FourCC as the video codec id, as enhanced RTMP asks.
+func appendMetadata(b []byte, t *media.Tracks, hevc HEVCMode) []byte {
 	b = appendAMFString(b, "onMetaData")
 	var fields []amfField
 	if v := t.Video; v != nil {
@@ -20,7 +21,11 @@ func appendMetadata(b []byte, t *media.Tracks) []byte {
 		if w > 0 && h > 0 {
 			fields = append(fields, amfNumber("width", float64(w)), amfNumber("height", float64(h)))
 		}
-		fields = append(fields, amfNumber("videocodecid", float64(videoCodecID(v.Codec))))
+		codecID := float64(videoCodecID(v.Codec))
+		if v.Codec == media.H265 && hevc == Enhanced {
+			codecID = fourCCNumber(fourCCHEVC)
+		}
+		fields = append(fields, amfNumber("videocodecid", codecID))
 	}
 	if a := t.Audio; a != nil {
 		fields = append(fields,

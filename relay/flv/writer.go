@@ -19,8 +19,11 @@ type Writer struct {
 	w      io.Writer
 	tracks *media.Tracks // the parameters the viewer was last told about
 
+	hevc HEVCMode
+
 	headerDone   bool
 	videoSeqSent bool // sequence headers went out for the current tracks
+	exSeqOpen    bool // an enhanced hvc1 SequenceStart went out, no SequenceEnd yet
 	audioSeqSent bool
 	videoStarted bool // a keyframe went out since the video sequence header
 
@@ -31,11 +34,32 @@ type Writer struct {
 	buf []byte
 }
 
+// WriterOption changes how a Writer muxes.
+type WriterOption func(*Writer)
+
+// WithHEVCMode picks how H.265 is written; the default is Legacy12.
+func WithHEVCMode(m HEVCMode) WriterOption { return func(w *Writer) { w.hevc = m } }
+
 // NewWriter returns a Writer for frames described by t. Frames whose Tracks
 // differ from t in codec parameters (a source reconnect) make the Writer send
 // new sequence headers before the next keyframe.
-func NewWriter(w io.Writer, t *media.Tracks) *Writer {
-	return &Writer{w: w, tracks: t, buf: make([]byte, 0, 64<<10)}
+func NewWriter(w io.Writer, t *media.Tracks, opts ...WriterOption) *Writer {
+	fw := &Writer{w: w, tracks: t, buf: make([]byte, 0, 64<<10)}
+	for _, o := range opts {
+		o(fw)
+	}
+	return fw
+}
+
+// EndSequence writes an enhanced-RTMP SequenceEnd when an enhanced H.265
+// sequence is open, so a player knows the stream ended on purpose (the
+// channel stopped); it writes nothing otherwise.
+func (w *Writer) EndSequence() error {
+	if !w.exSeqOpen {
+		return nil
+	}
+	w.buf = w.appendSequenceEnd(w.buf[:0])
+	return w.flush()
 }
 
 // WriteHeader writes the FLV header and the onMetaData tag now, so a viewer
@@ -94,6 +118,8 @@ func (w *Writer) switchTracks(b []byte, t *media.Tracks) []byte {
 	videoSame, audioSame := media.SameVideo(videoOf(old), videoOf(t)), media.SameAudio(audioOf(old), audioOf(t))
 	if !videoSame {
 		w.videoSeqSent, w.videoStarted = false, false
+		// The old picture sequence is over; the new one gets its own start.
+		b = w.appendSequenceEnd(b)
 	}
 	if !audioSame {
 		w.audioSeqSent = false
@@ -124,7 +150,7 @@ func (w *Writer) appendScript(b []byte, ts uint32) []byte {
 	}
 	start := len(b)
 	b = appendTagHeader(b, TagScript, ts)
-	b = appendMetadata(b, t)
+	b = appendMetadata(b, t, w.hevc)
 	return finishTag(b, start)
 }
 
@@ -136,6 +162,7 @@ func (w *Writer) appendVideo(b []byte, f *media.Frame) []byte {
 	if v == nil || v.Codec != f.Codec || (!w.videoStarted && !f.Key) {
 		return b
 	}
+	enhanced := w.hevc == Enhanced && f.Codec == media.H265
 	codecID := videoCodecID(f.Codec)
 	ts := w.timestamp(f.DTS)
 	if !w.videoSeqSent {
@@ -145,7 +172,12 @@ func (w *Writer) appendVideo(b []byte, f *media.Frame) []byte {
 		}
 		start := len(b)
 		b = appendTagHeader(b, TagVideo, ts)
-		b = append(b, frameTypeKey<<4|codecID, packetSequenceHeader, 0, 0, 0)
+		if enhanced {
+			b = appendExVideoHeader(b, frameTypeKey, exPacketSequenceStart)
+			w.exSeqOpen = true
+		} else {
+			b = append(b, frameTypeKey<<4|codecID, packetSequenceHeader, 0, 0, 0)
+		}
 		b = append(b, rec...)
 		b = finishTag(b, start)
 		w.videoSeqSent = true
@@ -158,7 +190,16 @@ func (w *Writer) appendVideo(b []byte, f *media.Frame) []byte {
 		frameType = frameTypeKey
 	}
 	cts := clampCTS((f.PTS - f.DTS) / time.Millisecond)
-	b = append(b, frameType<<4|codecID, packetData, byte(cts>>16), byte(cts>>8), byte(cts))
+	switch {
+	case !enhanced:
+		b = append(b, frameType<<4|codecID, packetData, byte(cts>>16), byte(cts>>8), byte(cts))
+	case cts == 0:
+		// CodedFramesX: the composition time is implied zero, not sent.
+		b = appendExVideoHeader(b, frameType, exPacketCodedFramesX)
+	default:
+		b = appendExVideoHeader(b, frameType, exPacketCodedFrames)
+		b = append(b, byte(cts>>16), byte(cts>>8), byte(cts))
+	}
 	payloadStart := len(b)
 	media.SplitAnnexB(f.Data, func(nalu []byte) bool {
 		if !isParamOrAUD(f.Codec, nalu) {
@@ -171,6 +212,19 @@ func (w *Writer) appendVideo(b []byte, f *media.Frame) []byte {
 		return b[:start]
 	}
 	w.videoStarted = true
+	return finishTag(b, start)
+}
+
+// appendSequenceEnd closes an open enhanced hvc1 sequence (a keyframe-typed
+// SequenceEnd with no body), at the time of the last frame written.
+func (w *Writer) appendSequenceEnd(b []byte) []byte {
+	if !w.exSeqOpen {
+		return b
+	}
+	start := len(b)
+	b = appendTagHeader(b, TagVideo, w.lastTS)
+	b = appendExVideoHeader(b, frameTypeKey, exPacketSequenceEnd)
+	w.exSeqOpen = false
 	return finishTag(b, start)
 }
 
