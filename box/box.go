@@ -20,6 +20,7 @@ import (
 	"github.com/lubo-edge/lubo/recorder/snapshot"
 	"github.com/lubo-edge/lubo/relay/sources"
 	"github.com/lubo-edge/lubo/storage"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Options configure Run.
@@ -75,8 +76,11 @@ func Run(ctx context.Context, opts Options) error {
 		log.Error("uploads are off", "err", err)
 	}
 	var onSnap func(snapshot.Taken)
+	var onCover func(string)
+	var collectors []prometheus.Collector
 	if ups != nil {
-		onSnap = ups.snapshot
+		onSnap, onCover = ups.snapshot, ups.cover
+		collectors = append(collectors, newOutboxCollector(ups.q))
 		clouds.add(ups.status)
 		ups.handlers(handlers)
 	}
@@ -88,7 +92,7 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	d, err := daemon.New(comp.current(), daemon.Options{
 		Logger: log, Version: opts.Version, DB: db, Sources: reg, Clouds: clouds.statuses, ConfigFile: fileStatus,
-		Handlers: handlers, OnSnapshot: onSnap,
+		Handlers: handlers, OnSnapshot: onSnap, OnCover: onCover, Collectors: collectors,
 	})
 	if err == nil {
 		err = d.Listen()

@@ -48,13 +48,30 @@ cloud:
 		t.Errorf("preloaded %v before the lesson, earlier than the 3 s lead", lead)
 	}
 	testkit.WaitFor(t, "pictures on the platform", func() bool { return len(emu.Pictures()) >= 3 })
+	testkit.WaitFor(t, "the lesson's cover on the platform", func() bool {
+		for _, pic := range emu.Pictures() {
+			if strings.HasPrefix(pic.Name, "c1_cover_") {
+				return true
+			}
+		}
+		return false
+	})
+	metrics := httpGet(t, b.base+"/metrics")
+	for _, series := range []string{`lubo_outbox_waiting_items{target="onenet"}`, `lubo_outbox_delivered_total{target="onenet"}`, `lubo_outbox_oldest_age_seconds{target="onenet"}`, `lubo_outbox_dropped_total{reason="space",target="onenet"}`} {
+		if !strings.Contains(metrics, series) {
+			t.Errorf("/metrics has no %s", series)
+		}
+	}
 	b.stop()
 	if strings.Contains(b.logs.String(), "master-key-1") {
 		t.Error("the master key appears in the log")
 	}
 
-	// Every archived snapshot is on the platform or still queued, once.
+	// Every archived snapshot and every cover is on the platform or still
+	// queued, once.
 	archived, _ := filepath.Glob(filepath.Join(dir, "snapshots", "c1", "*", "*.jpg"))
+	covers, _ := filepath.Glob(filepath.Join(dir, "records", "c1", "*", "*.jpg"))
+	archived = append(archived, covers...)
 	names := map[string]int{}
 	for _, pic := range emu.Pictures() {
 		names[pic.Name]++
@@ -71,8 +88,9 @@ cloud:
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%d snapshots taken, %d on the platform, %d queued; preload lead %v", len(archived), len(names), len(waiting), lead)
+	t.Logf("%d covers", len(covers))
+	t.Logf("%d snapshots and covers taken, %d on the platform, %d queued; preload lead %v", len(archived), len(names), len(waiting), lead)
 	if len(archived) != len(names)+len(waiting) {
-		t.Errorf("%d snapshots taken, %d on the platform + %d queued", len(archived), len(names), len(waiting))
+		t.Errorf("%d snapshots and covers taken, %d on the platform + %d queued", len(archived), len(names), len(waiting))
 	}
 }

@@ -9,7 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/lubo-edge/lubo/api"
 	"github.com/lubo-edge/lubo/cloud/onenet"
@@ -49,8 +51,10 @@ func (onenetPictures) AlreadyThere(err error) bool { return errors.Is(err, onene
 // uploads runs the outbox when a cloud takes pictures, and returns the
 // hook that queues each snapshot (nil when nothing uploads).
 type uploads struct {
-	q   *outbox.Queue
-	log *slog.Logger
+	q       *outbox.Queue
+	log     *slog.Logger
+	records string         // the records folder, whose covers are queued
+	loc     *time.Location // the zone of the records' folder and file names
 }
 
 func newUploads(cfg *configs.Config, db *storage.DB, client *onenet.Client, reg *onenetreg.Registrar, log *slog.Logger) (*uploads, error) {
@@ -70,7 +74,7 @@ func newUploads(cfg *configs.Config, db *storage.DB, client *onenet.Client, reg 
 	if err != nil {
 		return nil, err
 	}
-	return &uploads{q: q, log: log}, nil
+	return &uploads{q: q, log: log, records: filepath.Join(cfg.DataDir, "records"), loc: cfg.Location()}, nil
 }
 
 // snapshot queues a picture just taken: the bytes are copied into the
@@ -89,6 +93,55 @@ func (u *uploads) snapshot(t snapshot.Taken) {
 	if err := u.q.EnqueueBytes(it, data); err != nil {
 		u.log.Warn("snapshot not queued for upload", "channel", t.Channel, "err", err)
 	}
+}
+
+// cover queues a recording's cover, {records}/{ch}/{YYYY-MM-DD}/{HHMMSS}_{slice}.jpg,
+// as a picture named after its slice, so covering a slice again (a
+// recovery) names the same picture. The bytes are copied: retention may
+// delete the recording before the upload.
+func (u *uploads) cover(path string) {
+	channel, start, slice, err := parseCoverPath(u.records, path, u.loc)
+	if err != nil {
+		u.log.Warn("cover not queued for upload", "path", path, "err", err)
+		return
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		u.log.Warn("cover not queued for upload", "channel", channel, "err", err)
+		return
+	}
+	it := &outbox.Item{
+		Target: "onenet", Kind: outbox.KindCover, Channel: channel,
+		Name: outbox.ObjectName(channel, outbox.KindCover, start, "_"+strconv.Itoa(slice)+".jpg"),
+		Meta: map[string]string{"desc": fmt.Sprintf("%s lesson %s slice %d", channel, start.Format("2006-01-02 15:04:05"), slice)},
+	}
+	if err := u.q.EnqueueBytes(it, data); err != nil {
+		u.log.Warn("cover not queued for upload", "channel", channel, "err", err)
+	}
+}
+
+// parseCoverPath reads the channel, the slice's start and its number from
+// a cover's path under root.
+func parseCoverPath(root, path string, loc *time.Location) (channel string, start time.Time, slice int, err error) {
+	rel, err := filepath.Rel(root, path)
+	if err != nil {
+		return "", time.Time{}, 0, err
+	}
+	parts := strings.Split(filepath.ToSlash(rel), "/")
+	if len(parts) != 3 || !strings.HasSuffix(parts[2], ".jpg") {
+		return "", time.Time{}, 0, fmt.Errorf("%s is not a cover under %s ({ch}/{YYYY-MM-DD}/{HHMMSS}_{slice}.jpg)", path, root)
+	}
+	clock, num, ok := strings.Cut(strings.TrimSuffix(parts[2], ".jpg"), "_")
+	if !ok {
+		return "", time.Time{}, 0, fmt.Errorf("cover %s: no slice number", path)
+	}
+	if slice, err = strconv.Atoi(num); err != nil || slice < 0 {
+		return "", time.Time{}, 0, fmt.Errorf("cover %s: slice %q is not a number", path, num)
+	}
+	if start, err = time.ParseInLocation("2006-01-02 150405", parts[1]+" "+clock, loc); err != nil {
+		return "", time.Time{}, 0, fmt.Errorf("cover %s: %w", path, err)
+	}
+	return parts[0], start, slice, nil
 }
 
 // status is the outbox as the dashboard and /metrics show it.
