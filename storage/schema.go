@@ -29,6 +29,7 @@ var buckets = [][]byte{
 	bucketRecordsByState,
 	bucketRecordsByPath,
 	bucketRecordsBySeq,
+	bucketDashChannels, bucketDashCourses, // dashboard.go
 }
 
 // migrations[v] turns a version v-1 layout into version v, inside the
