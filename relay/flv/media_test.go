@@ -84,7 +84,7 @@ type collector = testkit.Collector
 func newCollector(want int) *collector { return testkit.NewCollector(testkit.Frames(want), nil) }
 
 // readFLVFile demuxes an FLV file with ReadStream.
-func readFLVFile(t *testing.T, path string) (*media.Tracks, []*media.Frame) {
+func readFLVFile(t testing.TB, path string) (*media.Tracks, []*media.Frame) {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -104,7 +104,7 @@ func readFLVFile(t *testing.T, path string) (*media.Tracks, []*media.Frame) {
 
 // readTSFile demuxes an MPEG-TS file with gomedia into frames, for inputs
 // ffmpeg's FLV muxer cannot write (H.265).
-func readTSFile(t *testing.T, path string) (*media.Tracks, []*media.Frame) {
+func readTSFile(t testing.TB, path string) (*media.Tracks, []*media.Frame) {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {

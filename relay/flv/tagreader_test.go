@@ -145,6 +145,24 @@ func FuzzTagReader(f *testing.F) {
 	f.Add(buf.Bytes()[:buf.Len()/2])
 	f.Add(cat(flvHeader, rawTag(8, 0, []byte{0x72, 1, 2, 3}), rawTag(9, 0, []byte{0x9c, 'h', 'v', 'c', '1', 1})))
 	f.Add(cat(flvHeader, rawTag(9, 0, append([]byte{0x1c, 0, 0, 0, 0}, make([]byte, 23)...))))
+	// An enhanced (hvc1) stream the Writer made from the H.265 clip's first
+	// frames, a piece of it, and enhanced tags with odd headers.
+	tracks, frames := readClip(f, clipH265AAC)
+	var ex bytes.Buffer
+	ew := NewWriter(&ex, tracks, WithHEVCMode(Enhanced))
+	for _, fr := range frames[:min(12, len(frames))] {
+		if err := ew.WriteFrame(fr); err != nil {
+			f.Fatal(err)
+		}
+	}
+	if err := ew.EndSequence(); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(ex.Bytes())
+	f.Add(ex.Bytes()[:ex.Len()*2/3])
+	for _, c := range exHeaderCases {
+		f.Add(cat(flvHeader, rawTag(9, 0, c.body)))
+	}
 
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tr := NewTagReader(bytes.NewReader(data))

@@ -15,7 +15,7 @@ import (
 
 // readClip demuxes a test clip with this package's reader (FLV) or gomedia
 // (MPEG-TS, for H.265 which ffmpeg 5.1 cannot put into FLV).
-func readClip(t *testing.T, c clip) (*media.Tracks, []*media.Frame) {
+func readClip(t testing.TB, c clip) (*media.Tracks, []*media.Frame) {
 	path := makeClip(t, c)
 	if filepath.Ext(path) == ".ts" {
 		return readTSFile(t, path)
