@@ -1,16 +1,20 @@
 package box
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,14 +25,15 @@ import (
 	"github.com/lubo-edge/lubo/testdata/testmedia"
 )
 
-// addressTTL is how long the emulated cloud's addresses live. The issue's
-// scenario uses 20 s; 8 s gives the same three re-resolves in a third of
-// the time.
-const addressTTL = 8 * time.Second
+// addressTTL is how long the emulated cloud's addresses live (the issue's
+// scenario).
+const addressTTL = 20 * time.Second
 
 // An ezviz:// channel whose address expires keeps an FLV viewer and a
 // recording going across three re-resolves, with at most one reconnect
-// each (here none: the running pull is never cut for a re-resolve).
+// each. The camera sits behind a relay that, like the cloud's, refuses an
+// expired or forged address and cuts a stream when its address expires: a
+// re-resolve never cuts the running pull, the expiry does, once.
 func TestEzvizChannelAcrossReResolves(t *testing.T) {
 	t.Parallel()
 	clip := testmedia.Require(t, "h264_aac.mp4")
@@ -40,7 +45,8 @@ func TestEzvizChannelAcrossReResolves(t *testing.T) {
 	emu := ezviztest.New(ezviztest.Config{})
 	defer emu.Close()
 	emu.AddApp("app-key-1", "app-secret-1")
-	emu.AddDevice(ezviztest.Device{Serial: "D12345678", Online: true, StreamURL: fmt.Sprintf("rtsp://%s/cam", cam.RTSPAddr())})
+	relay := startExpiringRelay(t, cam.RTSPAddr().String(), emu.AddressValid)
+	emu.AddDevice(ezviztest.Device{Serial: "D12345678", Online: true, StreamURL: fmt.Sprintf("rtsp://%s/cam", relay.addr)})
 	emu.SetAddressTTL(addressTTL)
 
 	dir := t.TempDir()
@@ -108,13 +114,17 @@ cloud:
 		t.Fatalf("start recording: %d %s", code, body)
 	}
 	live, _ := d.LiveStream("ez")
-	testkit.WaitForWithin(t, "three re-resolves", 5*addressTTL, func() bool {
-		return len(emu.Calls("/api/lapp/v2/live/address/get")) >= 4
+	testkit.WaitForWithin(t, "three re-resolves and the cuts at expiry", 6*addressTTL, func() bool {
+		return len(emu.Calls("/api/lapp/v2/live/address/get")) >= 4 && relay.cuts.Load() >= 2
 	})
 	resolves := len(emu.Calls("/api/lapp/v2/live/address/get"))
 	sessions := int(live.Stats().Sessions.Load())
+	t.Logf("%d resolves, %d relay cuts at expiry, %d refused, %d source sessions", resolves, relay.cuts.Load(), relay.refused.Load(), sessions)
 	if sessions > resolves {
 		t.Errorf("%d source sessions for %d resolves: more than one reconnect per re-resolve", sessions, resolves)
+	}
+	if n := relay.refused.Load(); n > 0 {
+		t.Errorf("lubo used an expired or forged address %d times", n)
 	}
 	before := flvBytes.Load()
 	testkit.WaitFor(t, "the viewer still receiving", func() bool { return flvBytes.Load() > before+64<<10 })
@@ -153,4 +163,73 @@ func getText(t *testing.T, url string) (int, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// expiringRelay stands for the cloud's media relay in front of a camera:
+// it reads the address a client asks for (the RTSP request line), refuses
+// one that is forged or expired, and cuts the connection when the address
+// expires.
+type expiringRelay struct {
+	addr          string
+	cuts, refused atomic.Int64
+}
+
+func startExpiringRelay(t *testing.T, camAddr string, valid func(addr string) bool) *expiringRelay {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &expiringRelay{addr: ln.Addr().String()}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() { defer wg.Done(); r.serve(c, camAddr, valid) }()
+		}
+	}()
+	return r
+}
+
+func (r *expiringRelay) serve(c net.Conn, camAddr string, valid func(string) bool) {
+	defer c.Close()
+	br := bufio.NewReader(c)
+	line, err := br.ReadString('\n')
+	if err != nil {
+		return
+	}
+	fields := strings.Fields(line) // METHOD URL RTSP/1.0
+	if len(fields) != 3 || !valid(fields[1]) {
+		r.refused.Add(1)
+		return
+	}
+	u, _ := url.Parse(fields[1])
+	exp, _ := strconv.ParseInt(u.Query().Get("expire"), 10, 64)
+	cam, err := net.Dial("tcp", camAddr)
+	if err != nil {
+		return
+	}
+	defer cam.Close()
+	cut := time.AfterFunc(time.Until(time.Unix(exp, 0)), func() {
+		r.cuts.Add(1)
+		c.Close()
+		cam.Close()
+	})
+	defer cut.Stop()
+	done := make(chan struct{}, 2)
+	go func() {
+		_, _ = io.Copy(cam, io.MultiReader(strings.NewReader(line), br))
+		cam.Close()
+		done <- struct{}{}
+	}()
+	go func() { _, _ = io.Copy(c, cam); c.Close(); done <- struct{}{} }()
+	<-done
+	<-done
 }
