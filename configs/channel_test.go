@@ -2,6 +2,7 @@ package configs
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/lubo-edge/lubo/relay/sources"
@@ -108,5 +109,37 @@ func TestFilePath(t *testing.T) {
 		if got != tc.want || ok != tc.ok {
 			t.Errorf("sources.FilePath(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
 		}
+	}
+}
+
+func TestCloudSettingsForInstallersAreChecked(t *testing.T) {
+	doc := `data_dir: /tmp/x
+cloud:
+  tplink: {ak: a, sk: b, application: shop, terminal_id: "box 1", temp_ttl: 48h}
+  hikyunmou: {api: "https://h.example", client_id: c, client_secret: s, paths: {token: "oauth/token", register: "/r?x=1"}}
+`
+	_, err := Parse([]byte(doc), "lubo.yaml")
+	for _, want := range []string{
+		`cloud.tplink.application: "shop" is not one of device, project`,
+		`cloud.tplink.terminal_id: "box 1": want 1 to 64 characters without spaces or commas`,
+		"cloud.tplink.temp_ttl",
+		`cloud.hikyunmou.paths.token: "oauth/token": want an absolute path`,
+		"cloud.hikyunmou.paths.register",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("want a problem %q, got %v", want, err)
+		}
+	}
+	good := `data_dir: /tmp/x
+cloud:
+  tplink: {ak: a, sk: b, application: project, terminal_id: box-1, temp_credentials: true, temp_ttl: 1h}
+  hikyunmou: {api: "https://h.example", client_id: c, client_secret: s, group_no: g1, paths: {token: /t}}
+`
+	cfg, err := Parse([]byte(good), "lubo.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tp := cfg.Cloud.TPLink; tp.Application != "project" || !tp.TempCredentials || tp.TerminalID != "box-1" || cfg.Cloud.HikYunmou.Paths.Token != "/t" {
+		t.Errorf("parsed %+v %+v", tp, cfg.Cloud.HikYunmou)
 	}
 }

@@ -77,6 +77,21 @@ type TPLink struct {
 	AK Secret `yaml:"ak"`
 	// SK is the secret key. Required.
 	SK Secret `yaml:"sk"`
+	// Application is the kind of TUMS application the AK/SK belong to:
+	// "device" (设备型应用) or "project" (项目型应用); it picks the device
+	// listing call. Default "device".
+	Application string `yaml:"application"`
+	// TerminalID identifies this box to TUMS: 1 to 64 characters without
+	// spaces or commas. Default "" (derived from the host name, stable
+	// across restarts).
+	TerminalID string `yaml:"terminal_id"`
+	// TempCredentials signs with a temporary AK/SK (§1.4.1.1) fetched with
+	// the long-term pair and renewed before it expires, so the long-term SK
+	// signs one call per renewal. Default false.
+	TempCredentials bool `yaml:"temp_credentials"`
+	// TempTTL is the lifetime asked for a temporary AK/SK, 1s to 24h.
+	// Default 30m (the cloud's own default).
+	TempTTL time.Duration `yaml:"temp_ttl"`
 }
 
 // Ezviz is the Ezviz open platform.
@@ -97,6 +112,21 @@ type HikYunmou struct {
 	ClientID string `yaml:"client_id"`
 	// ClientSecret is the OAuth client secret. Required.
 	ClientSecret Secret `yaml:"client_secret"`
+	// GroupNo is the organization (groupNo) devices are registered into
+	// when the CLI is given none. Default "".
+	GroupNo string `yaml:"group_no"`
+	// Paths of the calls the document names without printing them. Each
+	// empty one keeps the vendor's public default (see README).
+	Paths HikYunmouPaths `yaml:"paths"`
+}
+
+// HikYunmouPaths are the 云眸 API paths, each starting with "/".
+type HikYunmouPaths struct {
+	Token          string `yaml:"token"`           // default /oauth/token
+	Register       string `yaml:"register"`        // default /api/v1/open/basic/devices/create
+	AutoConfirm    string `yaml:"auto_confirm"`    // default /v1/carrier/wing/endpoint/confirm/right/autoconfirm
+	OfflineConfirm string `yaml:"offline_confirm"` // default …/offlineconfirm
+	OnlineConfirm  string `yaml:"online_confirm"`  // default …/onlineconfirm
 }
 
 // has reports whether the named cloud section ("ezviz") is configured.

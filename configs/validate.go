@@ -226,6 +226,15 @@ func (cl *Cloud) validate(ps *problems) {
 		checkHTTPURL(ps, "cloud.tplink.api", t.API)
 		checkRequired(ps, "cloud.tplink.ak", string(t.AK))
 		checkRequired(ps, "cloud.tplink.sk", string(t.SK))
+		if t.Application != "" {
+			checkOneOf(ps, "cloud.tplink.application", t.Application, "device", "project")
+		}
+		if id := t.TerminalID; len(id) > 64 || strings.ContainsAny(id, " ,\t\r\n") {
+			ps.add("cloud.tplink.terminal_id", "%q: want 1 to 64 characters without spaces or commas", id)
+		}
+		if t.TempTTL != 0 {
+			checkDuration(ps, "cloud.tplink.temp_ttl", t.TempTTL, time.Second, 24*time.Hour)
+		}
 	}
 	if e := cl.Ezviz; e != nil {
 		checkHTTPURL(ps, "cloud.ezviz.api", e.API)
@@ -236,6 +245,14 @@ func (cl *Cloud) validate(ps *problems) {
 		checkHTTPURL(ps, "cloud.hikyunmou.api", h.API)
 		checkRequired(ps, "cloud.hikyunmou.client_id", h.ClientID)
 		checkRequired(ps, "cloud.hikyunmou.client_secret", string(h.ClientSecret))
+		for _, p := range []struct{ key, v string }{
+			{"token", h.Paths.Token}, {"register", h.Paths.Register}, {"auto_confirm", h.Paths.AutoConfirm},
+			{"offline_confirm", h.Paths.OfflineConfirm}, {"online_confirm", h.Paths.OnlineConfirm},
+		} {
+			if p.v != "" && (!strings.HasPrefix(p.v, "/") || strings.ContainsAny(p.v, "?# ")) {
+				ps.add("cloud.hikyunmou.paths."+p.key, "%q: want an absolute path like /oauth/token, without query or spaces", p.v)
+			}
+		}
 	}
 }
 

@@ -10,20 +10,27 @@ import (
 	"github.com/lubo-edge/lubo/configs"
 )
 
-// TPLink builds a TUMS client from cloud.tplink. The client signs with the
-// long-term AK/SK and derives its TerminalId from the host name (the
-// section has no setting for either yet).
+// TPLink builds a TUMS client from cloud.tplink: its application kind,
+// terminal id and, when asked, temporary credentials.
 func TPLink(c *configs.TPLink, opts Options) (*tplink.Client, error) {
 	if c == nil {
 		return nil, &NotConfiguredError{Section: "tplink", Keys: "ak, sk"}
 	}
+	app := tplink.DeviceApplication
+	if c.Application == "project" {
+		app = tplink.ProjectApplication
+	}
 	cl, err := tplink.New(tplink.Config{
-		API:        c.API,
-		AccessKey:  string(c.AK),
-		SecretKey:  tplink.Secret(string(c.SK)),
-		HTTPClient: opts.HTTPClient,
-		Now:        opts.Now,
-		Sleep:      opts.Sleep,
+		API:                c.API,
+		AccessKey:          string(c.AK),
+		SecretKey:          tplink.Secret(string(c.SK)),
+		Application:        app,
+		TerminalID:         c.TerminalID,
+		UseTempCredentials: c.TempCredentials,
+		TempTTL:            c.TempTTL,
+		HTTPClient:         opts.HTTPClient,
+		Now:                opts.Now,
+		Sleep:              opts.Sleep,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cloud.tplink: %w", err)
@@ -51,9 +58,8 @@ func Ezviz(c *configs.Ezviz, opts Options) (*ezviz.Client, error) {
 	return cl, nil
 }
 
-// HikYunmou builds a 云眸 client from cloud.hikyunmou, with the client's
-// default API paths and the document's 确权 timing (the section has no
-// settings for either yet).
+// HikYunmou builds a 云眸 client from cloud.hikyunmou: its API paths (each
+// empty one keeps the client's default) and the document's 确权 timing.
 func HikYunmou(c *configs.HikYunmou, opts Options) (*hikyunmou.Client, error) {
 	if c == nil {
 		return nil, &NotConfiguredError{Section: "hikyunmou", Keys: "api, client_id, client_secret"}
@@ -62,10 +68,14 @@ func HikYunmou(c *configs.HikYunmou, opts Options) (*hikyunmou.Client, error) {
 		BaseURL:      c.API,
 		ClientID:     c.ClientID,
 		ClientSecret: hikyunmou.Secret(string(c.ClientSecret)),
-		HTTPClient:   opts.HTTPClient,
-		Now:          opts.Now,
-		Sleep:        opts.Sleep,
-		Logger:       opts.Logger,
+		Paths: hikyunmou.Paths{
+			Token: c.Paths.Token, Register: c.Paths.Register, AutoConfirm: c.Paths.AutoConfirm,
+			OfflineConfirm: c.Paths.OfflineConfirm, OnlineConfirm: c.Paths.OnlineConfirm,
+		},
+		HTTPClient: opts.HTTPClient,
+		Now:        opts.Now,
+		Sleep:      opts.Sleep,
+		Logger:     opts.Logger,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cloud.hikyunmou: %w", err)

@@ -45,14 +45,11 @@ type hikConfirmOut struct {
 func hikyunmouConfirm(fs *flag.FlagSet) cloudRunner {
 	serial := fs.String("serial", "", "the device serial (序列号, on its label) (required)")
 	validateCode := fs.String("validate-code", "", "the device's verification code (验证码, on its label); given, the device is registered too")
-	group := fs.String("group", "", "groupNo, the organization the device is added to (required with -validate-code)")
+	group := fs.String("group", "", "groupNo, the organization the device is added to (with -validate-code; default cloud.hikyunmou.group_no)")
 	return func(ctx context.Context, env *cloudEnv) (any, error) {
 		sn := strings.TrimSpace(*serial)
 		if err := requireString("serial", sn); err != nil {
 			return nil, err
-		}
-		if *validateCode != "" && strings.TrimSpace(*group) == "" {
-			return nil, usagef("-group is required with -validate-code: the organization (groupNo) the device goes into")
 		}
 		if *validateCode == "" && *group != "" {
 			return nil, usagef("-group needs -validate-code: registration takes both")
@@ -60,6 +57,13 @@ func hikyunmouConfirm(fs *flag.FlagSet) cloudRunner {
 		c, err := env.hikyunmouClient()
 		if err != nil {
 			return nil, err
+		}
+		groupNo := strings.TrimSpace(*group)
+		if groupNo == "" && env.cfg.Cloud.HikYunmou != nil {
+			groupNo = env.cfg.Cloud.HikYunmou.GroupNo // the config's default organization
+		}
+		if *validateCode != "" && groupNo == "" {
+			return nil, usagef("-group (or cloud.hikyunmou.group_no) is required with -validate-code: the organization (groupNo) the device goes into")
 		}
 		report := env.hikProgress(env.cfg.Location()) // loaded with the client
 		if *validateCode == "" {
@@ -69,7 +73,7 @@ func hikyunmouConfirm(fs *flag.FlagSet) cloudRunner {
 			return hikConfirmOut{Serial: sn, Confirmed: true,
 				Next: "register the device now (within the cloud's window), e.g. with -validate-code and -group"}, nil
 		}
-		reg, err := c.Enroll(ctx, hikyunmou.Device{Serial: sn, GroupNo: strings.TrimSpace(*group), ValidateCode: hikyunmou.Secret(*validateCode)}, report)
+		reg, err := c.Enroll(ctx, hikyunmou.Device{Serial: sn, GroupNo: groupNo, ValidateCode: hikyunmou.Secret(*validateCode)}, report)
 		if err != nil {
 			return nil, err
 		}

@@ -156,3 +156,23 @@ func TestHikyunmouRefusalsExit1WithTheHint(t *testing.T) {
 		})
 	}
 }
+
+// Without -group, registration takes cloud.hikyunmou.group_no; with
+// neither, it is a usage error naming both.
+func TestHikyunmouGroupFromConfig(t *testing.T) {
+	e, _, path := hikCloud(t)
+	e.AddDevice(hikyunmoutest.Device{Serial: hikSerial, ValidateCode: hikCode, Online: true})
+	r := runCloud(t, "hikyunmou", "confirm", "-config", path, "-serial", hikSerial, "-validate-code", hikCode).want(t, 2)
+	if !strings.Contains(r.stderr, "-group (or cloud.hikyunmou.group_no) is required") {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+	if e.Registered(hikSerial) {
+		t.Fatal("registered without an organization")
+	}
+
+	withGroup := cloudConfig(t, fmt.Sprintf("  hikyunmou: {api: %q, client_id: %q, client_secret: %q, group_no: school-9}", e.URL(), hikClientID, hikClientSecret))
+	r = runCloud(t, "hikyunmou", "confirm", "-config", withGroup, "-serial", hikSerial, "-validate-code", hikCode).want(t, 0)
+	if !e.Registered(hikSerial) {
+		t.Fatalf("not registered with the config's group: %s", r.stderr)
+	}
+}
