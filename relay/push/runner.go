@@ -70,8 +70,8 @@ func (r *runner) run(ctx context.Context) {
 		}
 		wait := r.backoff.Delay(down, slow)
 		msg := r.target.scrub(err.Error())
-		r.c.fail(msg, now.Add(wait), now)
 		r.c.reconnects.Add(1)
+		r.c.fail(msg, now.Add(wait), now)
 		r.log.Warn("push failed; will reconnect", "err", msg, "down_for", down.Round(time.Second), "retry_in", wait.Round(time.Millisecond))
 		t := time.NewTimer(wait)
 		select {
