@@ -36,6 +36,14 @@ func (s *Server) serveFLV(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "audio="+quote(a)+": want aac (the default) or g711", http.StatusBadRequest)
 		return
 	}
+	// H.265 goes out with FLV codec id 12 (what Chinese players read) unless
+	// the player asks for enhanced FLV (FourCC hvc1: ffmpeg 6.1+, OBS).
+	// H.264 channels are written the same either way.
+	hevc, err := flv.ParseHEVCMode(r.URL.Query().Get("hevc"))
+	if err != nil {
+		http.Error(w, "hevc="+quote(r.URL.Query().Get("hevc"))+": want 12 (the default) or enhanced", http.StatusBadRequest)
+		return
+	}
 	st, ok := pick(id)
 	if !ok {
 		http.Error(w, "no channel "+quote(id), http.StatusNotFound)
@@ -67,8 +75,8 @@ func (s *Server) serveFLV(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
 	rc := http.NewResponseController(w)
-	fw := flv.NewWriter(w, first.Tracks)
-	log.Info("flv viewer joined")
+	fw := flv.NewWriter(w, first.Tracks, flv.WithHEVCMode(hevc))
+	log.Info("flv viewer joined", "hevc", hevc.String())
 	f := first
 	for {
 		_ = rc.SetWriteDeadline(time.Now().Add(writeTimeout))
@@ -87,6 +95,7 @@ func (s *Server) serveFLV(w http.ResponseWriter, r *http.Request) {
 		f, err = rd.Read(r.Context())
 		if err != nil {
 			if errors.Is(err, relay.ErrReaderClosed) {
+				_ = fw.EndSequence()
 				log.Info("flv viewer closed: channel stopped")
 			} else {
 				log.Info("flv viewer left", "dropped", rd.Dropped())
