@@ -21,6 +21,10 @@ type Cut struct {
 	// Drop means the frame belongs to no segment: a segment must begin on a
 	// video keyframe and none has come yet in this session.
 	Drop bool
+	// Split marks a new segment that begins on a picture that is not a
+	// keyframe, because the open one reached the Cutter's Limit first.
+	// Only set together with Start.
+	Split bool
 }
 
 // Cutter decides segment boundaries on a frame sequence. A new segment
@@ -36,7 +40,16 @@ type Cutter struct {
 	// Target is the shortest segment the Cutter aims for; segments end on
 	// the first cut point at or after it.
 	Target time.Duration
+	// Limit, when set, is a length a segment must stay below: when the
+	// frame after this one would reach it (judged by the interval to the
+	// previous frame) and no keyframe has cut before, the segment ends
+	// before this frame even though it is not a keyframe (Cut.Split).
+	// HLS uses it to keep every segment within the playlist's fixed target
+	// duration whatever the camera's GOP. Default 0: segments end on cut
+	// points only.
+	Limit time.Duration
 
+	last          time.Duration // DTS of the last frame of the kind segments are cut on
 	open          bool          // a segment is open
 	start         time.Duration // DTS of the open segment's first frame
 	seen          bool          // a frame has been seen since the last Reset
@@ -66,6 +79,8 @@ func (c *Cutter) Next(f *media.Frame) Cut {
 	// Every audio frame decodes on its own, so without video any one can
 	// begin a segment.
 	cutPoint := (f.IsVideo() && f.Key) || (!hasVideo && !f.IsVideo())
+	// The frames whose timestamps a segment's length is measured on.
+	timing := f.IsVideo() || !hasVideo
 
 	if !c.open {
 		if !cutPoint {
@@ -75,6 +90,7 @@ func (c *Cutter) Next(f *media.Frame) Cut {
 		c.open = true
 		c.started = true
 		c.start = f.DTS
+		c.last = f.DTS
 		cut.Start = true
 		cut.Discontinuity = c.discontinuity
 		c.discontinuity = false
@@ -86,6 +102,14 @@ func (c *Cutter) Next(f *media.Frame) Cut {
 		cut.End = true
 		cut.Start = true
 		c.start = f.DTS
+	} else if timing && c.Limit > 0 && f.DTS+(f.DTS-c.last)-c.start >= c.Limit {
+		cut.End = true
+		cut.Start = true
+		cut.Split = !cutPoint
+		c.start = f.DTS
+	}
+	if timing {
+		c.last = f.DTS
 	}
 	return cut
 }
@@ -95,4 +119,4 @@ func (c *Cutter) Open() (start time.Duration, open bool) { return c.start, c.ope
 
 // Reset forgets everything: the next frame is treated as the first of a
 // stream, so its segment is not discontinuous.
-func (c *Cutter) Reset() { *c = Cutter{Target: c.Target} }
+func (c *Cutter) Reset() { *c = Cutter{Target: c.Target, Limit: c.Limit} }

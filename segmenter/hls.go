@@ -33,12 +33,18 @@ type HLSOptions struct {
 	// channel can continue the numbering, so segment URLs never repeat.
 	FirstSequence uint64
 	// Dir, when set, is where finished segments are written as seg{N}.ts
-	// files and served from (with sendfile), instead of being held in
-	// memory: at 4 Mbps a window of segments is megabytes per channel, which
-	// a small box should leave to the page cache. The muxer owns the folder's
-	// seg*.ts files: stale ones are removed at start and at Close.
+	// or seg{N}.m4s files and served from (with sendfile), instead of being
+	// held in memory: at 4 Mbps a window of segments is megabytes per
+	// channel, which a small box should leave to the page cache. The muxer
+	// owns the folder's seg* files: stale ones are removed at start and at
+	// Close. fMP4 init sections (a few hundred bytes) stay in memory.
 	// Default "" (memory).
 	Dir string
+	// Variant is the segment format: VariantTS, VariantFMP4, or VariantAuto
+	// (fMP4 when a session's video is H.265, which players only take in
+	// fMP4; MPEG-TS otherwise). Decided per source session. Default
+	// VariantAuto.
+	Variant Variant
 	// Logger receives the muxer's logs. Default slog.Default().
 	Logger *slog.Logger
 }
@@ -65,8 +71,20 @@ type HLSDropped struct {
 }
 
 // HLS is a live HLS muxer for one channel: it cuts the channel's frames into
-// MPEG-TS segments held in memory and serves them with a sliding playlist
-// (see ServeHTTP). WriteFrame is called from one goroutine, the stream's
+// MPEG-TS or fMP4 segments, held in memory or in files, and serves them with
+// a sliding playlist (see ServeHTTP).
+//
+// The playlist's EXT-X-TARGETDURATION is fixed when the muxer is made: the
+// segment target rounded to whole seconds (at least 1). RFC 8216 6.2.1 wants
+// every segment's duration, rounded, at most that, and forbids changing it.
+// So a segment ends at the first keyframe at or after the segment target,
+// or after the target duration - 0.5 s when that is earlier (it still
+// rounds to the target duration); and a camera whose GOP is too long for
+// that gets its segment split before it would exceed the target duration,
+// on a picture that is not a keyframe (see Cutter.Limit): no picture is
+// lost and the value never changes. While
+// such a segment is listed, an fMP4 playlist does not claim
+// EXT-X-INDEPENDENT-SEGMENTS. WriteFrame is called from one goroutine, the stream's
 // reader loop; ServeHTTP from any number. It starts no goroutines.
 type HLS struct {
 	opts HLSOptions
@@ -78,6 +96,12 @@ type HLS struct {
 	closed      bool
 	cutter      Cutter
 	ts          tsWriter
+	fmp4        fmp4Writer
+	seg         openSegment // the segment being written
+	lastVariant Variant     // variant of the last session that began a segment
+	init        *fmp4Init   // init section of the fMP4 session
+	initTracks  *media.Tracks
+	initFailed  *media.Tracks     // session whose init section could not be built
 	aacTrack    *media.AudioTrack // the track aacHeader was built for
 	aacHeader   adtsHeader
 	aacErr      error
@@ -89,7 +113,8 @@ type HLS struct {
 	segments  []*segment // oldest first, contiguous sequence numbers
 	nextSeq   uint64
 	discSeq   uint64
-	maxDur    time.Duration
+	listFrom  uint64 // the playlist lists no segment before this one
+	target    int    // EXT-X-TARGETDURATION, seconds
 	ended     bool
 	playlist  []byte        // rendered on every change; nil before the first segment
 	ready     chan struct{} // closed at the first segment or at Close
@@ -110,10 +135,26 @@ type segment struct {
 	seq           uint64
 	discSeq       uint64 // discontinuity sequence number
 	discontinuity bool
+	split         bool // begins on a picture that is not a keyframe
+	fresh         bool // first of a session with another variant: the playlist starts over
 	dur           time.Duration
 	size          int
 	data          []byte
 	path          string
+	ext           string    // ".ts" or ".m4s"
+	init          *fmp4Init // fMP4 only
+}
+
+// name is the segment's file name, relative to the playlist.
+func (s *segment) name() string { return segmentName(s.seq, s.ext) }
+
+// openSegment is what HLS knows of the segment being written.
+type openSegment struct {
+	variant       Variant // "" when no segment is open
+	start         time.Duration
+	discontinuity bool
+	split         bool
+	init          *fmp4Init
 }
 
 // NewHLS returns a muxer with defaults filled in.
@@ -130,14 +171,32 @@ func NewHLS(opts HLSOptions) *HLS {
 	if opts.Dir != "" {
 		removeSegmentFiles(opts.Dir, opts.Logger)
 	}
+	target := targetDuration(opts.Target)
 	return &HLS{
-		opts:    opts,
-		log:     opts.Logger.With("channel", opts.Channel),
-		keep:    opts.Window + extraSegments,
-		cutter:  Cutter{Target: opts.Target},
+		opts: opts,
+		log:  opts.Logger.With("channel", opts.Channel),
+		keep: opts.Window + extraSegments,
+		// A keyframe from half a second below the target duration on
+		// ends the segment (it rounds to the target duration): cameras
+		// with irregular GOPs (x265's scene cuts) then need fewer splits.
+		cutter:  Cutter{Target: min(opts.Target, target-500*time.Millisecond), Limit: segmentLimit(target)},
 		nextSeq: opts.FirstSequence,
+		target:  int(target / time.Second),
 		ready:   make(chan struct{}),
 	}
+}
+
+// targetDuration is the playlist's EXT-X-TARGETDURATION for a segment
+// target: rounded to the nearest second, at least one.
+func targetDuration(target time.Duration) time.Duration {
+	return max(1, target.Round(time.Second)/time.Second) * time.Second
+}
+
+// segmentLimit is the length every segment stays below so that, rounded to
+// the nearest second, it is at most target. The EXTINF value is printed
+// with three decimals, so the limit keeps 1 ms below the half second.
+func segmentLimit(target time.Duration) time.Duration {
+	return target + 499*time.Millisecond
 }
 
 // WriteFrame adds the next frame of the stream. Frames HLS cannot carry are
@@ -150,7 +209,7 @@ func (h *HLS) WriteFrame(f *media.Frame) {
 	}
 	cut := h.cutter.Next(f)
 	if cut.End {
-		end := h.ts.end()
+		end := h.openEnd()
 		if cut.Start && !cut.Discontinuity {
 			end = f.DTS
 		}
@@ -161,20 +220,102 @@ func (h *HLS) WriteFrame(f *media.Frame) {
 		return
 	}
 	if cut.Start {
-		t := f.Tracks
-		withAudio := t.Audio != nil && t.Audio.Codec == media.AAC && h.aacUsable(t)
-		h.ts.begin(t, withAudio, h.aacHeader, f.DTS, cut.Discontinuity)
-		if h.opts.Dir != "" {
-			h.mu.Lock()
-			seq := h.nextSeq
-			h.mu.Unlock()
-			h.ts.file = createSegmentFile(h.opts.Dir, seq)
-		}
+		h.beginSegment(f, cut)
 	}
-	if err := h.ts.write(f); err != nil {
+	var err error
+	switch h.seg.variant {
+	case VariantTS:
+		err = h.ts.write(f)
+	case VariantFMP4:
+		err = h.fmp4.write(f)
+	default: // the session cannot be muxed; said once in beginSegment
+		err = errNoStream
+	}
+	if err != nil {
 		h.dropInvalid.Add(1)
 		h.log.Debug("hls: frame dropped", "codec", f.Codec, "err", err)
 	}
+}
+
+// beginSegment opens a segment starting with f, in the variant of f's
+// session.
+func (h *HLS) beginSegment(f *media.Frame, cut Cut) {
+	t := f.Tracks
+	withAudio := t.Audio != nil && t.Audio.Codec == media.AAC && h.aacUsable(t)
+	h.mu.Lock()
+	seq := h.nextSeq
+	h.mu.Unlock()
+	variant := h.opts.Variant.resolve(t)
+	h.seg = openSegment{variant: variant, start: f.DTS, discontinuity: cut.Discontinuity, split: cut.Split}
+	switch variant {
+	case VariantTS:
+		h.ts.begin(t, withAudio, h.aacHeader, f.DTS, cut.Discontinuity)
+		if h.opts.Dir != "" {
+			h.ts.file = createSegmentFile(h.opts.Dir, seq, ".ts")
+		}
+	case VariantFMP4:
+		in := h.initFor(f, withAudio, seq)
+		if in == nil {
+			h.seg.variant = ""
+			return
+		}
+		var file *segmentFile
+		if h.opts.Dir != "" {
+			file = createSegmentFile(h.opts.Dir, seq, ".m4s")
+		}
+		h.seg.init = in
+		// mfhd sequence numbers start at 1.
+		h.fmp4.begin(in, f.DTS, uint32(seq+1), file)
+	}
+}
+
+// initFor returns the fMP4 init section for f's session: the current one
+// when the session's tracks decode the same, else a new one named after
+// seq, the first segment using it. It is nil, and said once in the log,
+// when the tracks cannot be described (no parameter sets, say).
+func (h *HLS) initFor(f *media.Frame, withAudio bool, seq uint64) *fmp4Init {
+	t := f.Tracks
+	if t == h.initTracks && h.init != nil {
+		return h.init
+	}
+	if t == h.initFailed {
+		return nil
+	}
+	v := t.Video
+	if v != nil && (len(v.SPS) == 0 || len(v.PPS) == 0 || (v.Codec == media.H265 && len(v.VPS) == 0)) {
+		// Sources that carry the parameter sets only in band: take them
+		// from the keyframe, on a copy (Tracks are never modified).
+		c := *v
+		media.FillParamSets(&c, f.Data)
+		v = &c
+	}
+	var a *media.AudioTrack
+	if withAudio {
+		a = t.Audio
+	}
+	if in := h.init; in != nil && media.SameVideo(in.video, v) && media.SameAudio(in.audio, a) {
+		h.initTracks = t
+		return in
+	}
+	in, err := newFMP4Init(initName(seq), v, a)
+	if err != nil {
+		h.initFailed = t
+		h.log.Warn("hls: cannot describe the session's tracks in fMP4, leaving it out", "tracks", t.String(), "session", t.Session, "err", err)
+		return nil
+	}
+	h.init, h.initTracks = in, t
+	return in
+}
+
+// openEnd estimates where the open segment ends.
+func (h *HLS) openEnd() time.Duration {
+	switch h.seg.variant {
+	case VariantTS:
+		return h.ts.end()
+	case VariantFMP4:
+		return h.fmp4.end()
+	}
+	return h.seg.start
 }
 
 // accept tells whether f can go into HLS at all, counting and logging (once
@@ -222,12 +363,32 @@ func (h *HLS) aacUsable(t *media.Tracks) bool {
 
 // finishSegment closes the open segment, ending at end, and publishes it.
 func (h *HLS) finishSegment(end time.Duration) {
-	if h.ts.mux == nil {
+	open := h.seg
+	h.seg = openSegment{}
+	s := &segment{
+		dur: max(end-open.start, 0), discontinuity: open.discontinuity, split: open.split,
+		init: open.init, fresh: h.lastVariant != "" && h.lastVariant != open.variant,
+	}
+	var data []byte
+	var file *segmentFile
+	switch open.variant {
+	case VariantTS:
+		if h.ts.mux == nil {
+			return
+		}
+		s.ext = ".ts"
+		if h.ts.file != nil {
+			file = h.ts.finishFile()
+		} else {
+			data = h.ts.finish()
+		}
+	case VariantFMP4:
+		s.ext = ".m4s"
+		data, file = h.fmp4.finish(end)
+	default:
 		return
 	}
-	s := &segment{dur: max(end-h.ts.start, 0), discontinuity: h.ts.discontinuity}
-	if h.ts.file != nil {
-		file := h.ts.finishFile()
+	if file != nil {
 		size, err := file.commit()
 		if err != nil {
 			h.dropInvalid.Add(1)
@@ -238,14 +399,18 @@ func (h *HLS) finishSegment(end time.Duration) {
 			return
 		}
 		s.path, s.size = file.path, int(size)
-		h.publish(s)
-		return
+	} else {
+		if len(data) == 0 {
+			return
+		}
+		s.data, s.size = data, len(data)
 	}
-	s.data = h.ts.finish()
-	if len(s.data) == 0 {
-		return
+	if s.dur >= segmentLimit(time.Duration(h.target)*time.Second) {
+		// Only a gap in the source's timestamps inside the segment gets
+		// here: the Cutter keeps segments of a steady stream below it.
+		h.log.Warn("hls: segment longer than the target duration (a gap in the source's timestamps)", "duration", s.dur, "target_duration", h.target)
 	}
-	s.size = len(s.data)
+	h.lastVariant = open.variant
 	h.publish(s)
 }
 
@@ -259,7 +424,12 @@ func (h *HLS) publish(s *segment) {
 		h.discSeq++
 	}
 	s.discSeq = h.discSeq
-	h.maxDur = max(h.maxDur, s.dur)
+	if s.fresh {
+		// Another segment format: a playlist cannot go from MPEG-TS to
+		// fMP4 or back, so it starts over as if the older segments had
+		// slid out of the window (they stay fetchable a while).
+		h.listFrom = s.seq
+	}
 	h.segments = append(h.segments, s)
 	if n := len(h.segments) - h.keep; n > 0 {
 		for _, old := range h.segments[:n] {
@@ -292,7 +462,7 @@ func (h *HLS) Close() {
 		return
 	}
 	h.closed = true
-	h.finishSegment(h.ts.end())
+	h.finishSegment(h.openEnd())
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.ended = true

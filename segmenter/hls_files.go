@@ -5,14 +5,13 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 )
 
 // spillSize is how much of a segment is gathered before it is written to
 // its file.
 const spillSize = 64 << 10
 
-// segmentFile is a segment being written to {dir}/seg{N}.ts.tmp; commit
+// segmentFile is a segment being written to {dir}/seg{N}{ext}.tmp; commit
 // renames it into place, so a reader never sees half a segment. The first
 // error sticks and makes commit fail.
 type segmentFile struct {
@@ -22,8 +21,8 @@ type segmentFile struct {
 	err  error
 }
 
-func createSegmentFile(dir string, seq uint64) *segmentFile {
-	sf := &segmentFile{path: filepath.Join(dir, "seg"+strconv.FormatUint(seq, 10)+".ts")}
+func createSegmentFile(dir string, seq uint64, ext string) *segmentFile {
+	sf := &segmentFile{path: filepath.Join(dir, segmentName(seq, ext))}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		sf.err = fmt.Errorf("hls dir: %w", err)
 		return sf
@@ -71,7 +70,7 @@ func removeSegment(s *segment, log *slog.Logger) {
 // removeSegmentFiles deletes segment files a previous muxer (or a crashed
 // process) left in dir.
 func removeSegmentFiles(dir string, log *slog.Logger) {
-	for _, pattern := range []string{"seg*.ts", "seg*.ts.tmp"} {
+	for _, pattern := range []string{"seg*.ts", "seg*.ts.tmp", "seg*.m4s", "seg*.m4s.tmp"} {
 		old, _ := filepath.Glob(filepath.Join(dir, pattern))
 		for _, p := range old {
 			if err := os.Remove(p); err != nil {

@@ -13,10 +13,10 @@ import (
 const PlaylistName = "index.m3u8"
 
 // ServeHTTP serves the channel's HLS folder; paths are relative to it (mount
-// with http.StripPrefix): "index.m3u8" and "seg{N}.ts". Unknown and expired
-// segments are 404. Before the first segment is complete, a playlist request
-// waits for it, up to 3 targets + 2 s or until the client goes away, then
-// answers 503.
+// with http.StripPrefix): "index.m3u8", "seg{N}.ts" or "seg{N}.m4s", and the
+// fMP4 init sections "init{N}.mp4". Unknown and expired segments are 404.
+// Before the first segment is complete, a playlist request waits for it, up
+// to 3 targets + 2 s or until the client goes away, then answers 503.
 func (h *HLS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.lastRequest.Store(time.Now().UnixNano())
 	hdr := w.Header()
@@ -38,20 +38,30 @@ func (h *HLS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.servePlaylist(w, r)
 		return
 	}
-	if seq, ok := parseSegmentName(name); ok {
-		h.serveSegment(w, r, seq)
+	for _, ext := range []string{".ts", ".m4s"} {
+		if seq, ok := parseNumbered(name, "seg", ext); ok {
+			h.serveSegment(w, r, seq, ext)
+			return
+		}
+	}
+	if seq, ok := parseNumbered(name, "init", ".mp4"); ok {
+		h.serveInit(w, r, seq)
 		return
 	}
 	http.NotFound(w, r)
 }
 
 // parseSegmentName reads N from "seg{N}.ts".
-func parseSegmentName(name string) (uint64, bool) {
-	digits, ok := strings.CutPrefix(name, "seg")
+func parseSegmentName(name string) (uint64, bool) { return parseNumbered(name, "seg", ".ts") }
+
+// parseNumbered reads N from prefix{N}suffix, N in canonical decimal (no
+// sign, no leading zero), so every file has exactly one name.
+func parseNumbered(name, prefix, suffix string) (uint64, bool) {
+	digits, ok := strings.CutPrefix(name, prefix)
 	if !ok {
 		return 0, false
 	}
-	digits, ok = strings.CutSuffix(digits, ".ts")
+	digits, ok = strings.CutSuffix(digits, suffix)
 	if !ok || digits == "" || digits[0] == '+' || (len(digits) > 1 && digits[0] == '0') {
 		return 0, false
 	}
@@ -89,8 +99,11 @@ func (h *HLS) servePlaylist(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(playlist) // a client gone away is not our error
 }
 
-func (h *HLS) serveSegment(w http.ResponseWriter, r *http.Request, seq uint64) {
-	data, path := h.segmentData(seq)
+// contentTypes are the media types of segment files, by extension.
+var contentTypes = map[string]string{".ts": "video/mp2t", ".m4s": "video/mp4", ".mp4": "video/mp4"}
+
+func (h *HLS) serveSegment(w http.ResponseWriter, r *http.Request, seq uint64, ext string) {
+	data, path := h.segmentData(seq, ext)
 	var file *os.File
 	if path != "" {
 		// Opened under no lock; a segment expiring right now is still
@@ -105,38 +118,71 @@ func (h *HLS) serveSegment(w http.ResponseWriter, r *http.Request, seq uint64) {
 		http.Error(w, "no such segment (expired or not yet made)", http.StatusNotFound)
 		return
 	}
-	hdr := w.Header()
-	hdr.Set("Content-Type", "video/mp2t")
-	// A segment never changes, but may be dropped after about keep
-	// targets; caching longer than that buys nothing.
-	hdr.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(time.Duration(h.keep)*h.opts.Target/time.Second)))
+	h.setSegmentHeaders(w, ext)
 	if file != nil {
 		// ServeContent over an *os.File lets the server use sendfile.
 		http.ServeContent(w, r, "", time.Time{}, file)
 		return
 	}
+	serveBytes(w, r, data)
+}
+
+// serveInit serves the fMP4 init section first used by segment seq, while a
+// segment that uses it is held.
+func (h *HLS) serveInit(w http.ResponseWriter, r *http.Request, seq uint64) {
+	data := h.initData(initName(seq))
+	if data == nil {
+		http.Error(w, "no such init section (expired or not yet made)", http.StatusNotFound)
+		return
+	}
+	h.setSegmentHeaders(w, ".mp4")
+	serveBytes(w, r, data)
+}
+
+func (h *HLS) setSegmentHeaders(w http.ResponseWriter, ext string) {
+	hdr := w.Header()
+	hdr.Set("Content-Type", contentTypes[ext])
+	// A segment never changes, but may be dropped after about keep
+	// targets; caching longer than that buys nothing.
+	hdr.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(time.Duration(h.keep)*h.opts.Target/time.Second)))
+}
+
+// serveBytes answers with data, which is never modified.
+func serveBytes(w http.ResponseWriter, r *http.Request, data []byte) {
 	if r.Header.Get("Range") != "" {
 		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
 		return
 	}
-	hdr.Set("Content-Length", strconv.Itoa(len(data)))
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	if r.Method == http.MethodHead {
 		return
 	}
 	_, _ = w.Write(data) // a client gone away is not our error
 }
 
-// segmentData returns the bytes or the file of segment seq; both are
-// empty when it is not held.
-func (h *HLS) segmentData(seq uint64) (data []byte, path string) {
+// segmentData returns the bytes or the file of segment seq when it is held
+// and has extension ext; both are empty otherwise.
+func (h *HLS) segmentData(seq uint64, ext string) (data []byte, path string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if len(h.segments) == 0 || seq < h.segments[0].seq {
 		return nil, ""
 	}
 	i := seq - h.segments[0].seq
-	if i >= uint64(len(h.segments)) {
+	if i >= uint64(len(h.segments)) || h.segments[i].ext != ext {
 		return nil, ""
 	}
 	return h.segments[i].data, h.segments[i].path
+}
+
+// initData returns the init section called name when a held segment uses it.
+func (h *HLS) initData(name string) []byte {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, s := range h.segments {
+		if s.init != nil && s.init.name == name {
+			return s.init.data
+		}
+	}
+	return nil
 }

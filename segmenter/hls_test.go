@@ -247,8 +247,8 @@ func TestHLSHTTP(t *testing.T) {
 func TestHLSSegmentsShared(t *testing.T) {
 	h := NewHLS(HLSOptions{Target: time.Second, Logger: quiet()})
 	writeAll(h, synthFrames(synthTracks(1), 0, 2500*time.Millisecond))
-	a, _ := h.segmentData(0)
-	b, _ := h.segmentData(0)
+	a, _ := h.segmentData(0, ".ts")
+	b, _ := h.segmentData(0, ".ts")
 	if a == nil || &a[0] != &b[0] {
 		t.Fatal("segment bytes are copied per request")
 	}
@@ -365,8 +365,14 @@ func FuzzParseSegmentName(f *testing.F) {
 		f.Add(c.name)
 	}
 	f.Fuzz(func(t *testing.T, name string) {
-		if seq, ok := parseSegmentName(name); ok && segmentName(seq) != name {
-			t.Fatalf("%q parsed as %d, which is named %q", name, seq, segmentName(seq))
+		if seq, ok := parseSegmentName(name); ok && segmentName(seq, ".ts") != name {
+			t.Fatalf("%q parsed as %d, which is named %q", name, seq, segmentName(seq, ".ts"))
+		}
+		if seq, ok := parseNumbered(name, "seg", ".m4s"); ok && segmentName(seq, ".m4s") != name {
+			t.Fatalf("%q parsed as %d, which is named %q", name, seq, segmentName(seq, ".m4s"))
+		}
+		if seq, ok := parseNumbered(name, "init", ".mp4"); ok && initName(seq) != name {
+			t.Fatalf("%q parsed as %d, which is named %q", name, seq, initName(seq))
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -76,7 +77,7 @@ func ffmpegDecodes(t *testing.T, url string) {
 	}
 }
 
-var segmentLine = regexp.MustCompile(`(?m)^seg(\d+)\.ts$`)
+var segmentLine = regexp.MustCompile(`(?m)^seg(\d+)\.(ts|m4s)$`)
 
 // listedSegments returns the segment names of a playlist, in order.
 func listedSegments(playlist []byte) []string {
@@ -160,20 +161,52 @@ func decodePlaylist(t *testing.T, playlist []byte) *m3u8.MediaPlaylist {
 	return p.(*m3u8.MediaPlaylist)
 }
 
-// checkDurations fails the test unless the target duration is the longest
-// segment rounded up and the listed segments add up to total.
+// checkDurations fails the test unless the target duration is that of the
+// default 2 s segment target, no segment rounds to more (RFC 8216 6.2.1),
+// and the listed segments add up to total.
 func checkDurations(t *testing.T, playlist []byte, total time.Duration) {
 	t.Helper()
 	p := decodePlaylist(t, playlist)
-	var longest, sum float64
+	target := playlistTarget(t, playlist)
+	var sum float64
 	for _, s := range p.GetAllSegments() {
-		longest = max(longest, s.Duration)
+		if math.Round(s.Duration) > float64(target) {
+			t.Errorf("segment %s of %.3f s is longer than the target duration %v:\n%s", s.URI, s.Duration, target, playlist)
+		}
 		sum += s.Duration
 	}
-	if p.TargetDuration != math.Ceil(longest) {
-		t.Errorf("target duration %v, want the longest segment %v rounded up:\n%s", p.TargetDuration, longest, playlist)
+	if target != 2 {
+		t.Errorf("target duration %v, want 2:\n%s", target, playlist)
 	}
 	if math.Abs(sum-total.Seconds()) > 0.05 {
 		t.Errorf("segments add up to %.3f s, want %.3f s:\n%s", sum, total.Seconds(), playlist)
 	}
+}
+
+var targetLine = regexp.MustCompile(`(?m)^#EXT-X-TARGETDURATION:(\d+)$`)
+
+// playlistTarget reads EXT-X-TARGETDURATION as written: grafov/m3u8's reader
+// raises it to the longest EXTINF it meets, which would hide a violation.
+func playlistTarget(t *testing.T, playlist []byte) int {
+	t.Helper()
+	m := targetLine.FindAllSubmatch(playlist, -1)
+	if len(m) != 1 {
+		t.Fatalf("playlist has %d EXT-X-TARGETDURATION tags, want 1:\n%s", len(m), playlist)
+	}
+	n, _ := strconv.Atoi(string(m[0][1]))
+	return n
+}
+
+// ffprobeDuration is how long ffprobe says the media at url lasts.
+func ffprobeDuration(t *testing.T, url string) float64 {
+	t.Helper()
+	out, err := exec.Command("ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", url).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ffprobe %s: %v\n%s", url, err, out)
+	}
+	d, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
+	if err != nil {
+		t.Fatalf("ffprobe %s: duration %q: %v", url, out, err)
+	}
+	return d
 }
