@@ -79,6 +79,20 @@ func newChannel(cfg configs.Channel, hls configs.HLS, dataDir string, log *slog.
 	return c, nil
 }
 
+// webLive and webMain are what outputs that carry only AAC read (HLS,
+// MP4, web FLV): the camera's own stream when it is known to carry no
+// G.711, so AAC cameras skip the encoder stage and its per-frame hop;
+// else the derived stream, which encodes G.711 (and passes the rest).
+func (c *channel) webLive() *relay.Stream { return aacOf(c.live, c.liveAAC) }
+func (c *channel) webMain() *relay.Stream { return aacOf(c.main, c.mainAAC) }
+
+func aacOf(camera, derived *relay.Stream) *relay.Stream {
+	if transcode.Needed(camera.Tracks()) {
+		return derived
+	}
+	return camera
+}
+
 // start runs the channel's streams until stop is called.
 func (c *channel) start(parent context.Context) {
 	ctx, cancel := context.WithCancel(parent)
@@ -141,7 +155,7 @@ func (c *channel) hlsHandler() (http.Handler, bool) {
 		return nil, false
 	}
 	if c.hlsOut == nil {
-		rd, err := c.liveAAC.AddReader("hls")
+		rd, err := c.webLive().AddReader("hls")
 		if err != nil {
 			return nil, false
 		}

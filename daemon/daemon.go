@@ -318,7 +318,7 @@ func (d *Daemon) Run(ctx context.Context, updates <-chan *configs.Config) error 
 	for pattern, h := range d.extra {
 		apiSrv.Mount(pattern, h)
 	}
-	if err := apiSrv.Register(d.metrics...); err != nil {
+	if err := apiSrv.Register(append(d.rtmpMetrics(), d.metrics...)...); err != nil {
 		d.log.Error("metrics: a collector was refused", "err", err)
 	}
 	var handler http.Handler = apiSrv
@@ -335,10 +335,13 @@ func (d *Daemon) Run(ctx context.Context, updates <-chan *configs.Config) error 
 	var wg sync.WaitGroup
 	errc := make(chan error, 2)
 	wg.Add(1)
+	d.mu.RLock()
+	tls := d.cfg.HTTP.TLS // listener settings apply at start only
+	d.mu.RUnlock()
 	go func() {
 		defer wg.Done()
 		var err error
-		if t := d.cfg.HTTP.TLS; t != nil {
+		if t := tls; t != nil {
 			err = srv.ServeTLS(d.httpLn, t.Cert, t.Key)
 		} else {
 			err = srv.Serve(d.httpLn)
@@ -522,7 +525,8 @@ func (d *Daemon) liveStream(id string) (*relay.Stream, bool) {
 }
 
 // WebStream is what web players of id read by default (api.Box): the
-// live stream with G.711 audio encoded to AAC.
+// live stream with G.711 audio encoded to AAC (the live stream itself
+// once it is known to carry no G.711).
 func (d *Daemon) WebStream(id string) (*relay.Stream, bool) {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
@@ -530,11 +534,12 @@ func (d *Daemon) WebStream(id string) (*relay.Stream, bool) {
 	if !ok {
 		return nil, false
 	}
-	return c.liveAAC, true
+	return c.webLive(), true
 }
 
 // RecordStream is the stream recording of id reads: the main stream with
-// G.711 audio encoded to AAC, which MP4 carries.
+// G.711 audio encoded to AAC, which MP4 carries (the main stream itself
+// once it is known to carry no G.711).
 func (d *Daemon) RecordStream(id string) (*relay.Stream, bool) {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
@@ -542,7 +547,7 @@ func (d *Daemon) RecordStream(id string) (*relay.Stream, bool) {
 	if !ok {
 		return nil, false
 	}
-	return c.mainAAC, true
+	return c.webMain(), true
 }
 
 // MainStream is the channel's main stream as the camera sends it.
@@ -590,4 +595,18 @@ func addrString(a net.Addr) string {
 		return "off"
 	}
 	return a.String()
+}
+
+// rtmpMetrics are the RTMP listener's connection counters (none when off).
+func (d *Daemon) rtmpMetrics() []prometheus.Collector {
+	if d.rtmp == nil {
+		return nil
+	}
+	srv := d.rtmp
+	return []prometheus.Collector{
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "lubo_rtmp_connections", Help: "RTMP connections held now."},
+			func() float64 { return float64(srv.Conns().Open) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "lubo_rtmp_connections_refused_total", Help: "RTMP connections closed on arrival: over the limit (256)."},
+			func() float64 { return float64(srv.Conns().Refused) }),
+	}
 }

@@ -123,3 +123,26 @@ func grepLines(s, sub string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// Once a camera is known to send AAC (or no audio), HLS, recording and web
+// FLV read its stream directly, without the G.711 encoder stage; a G.711
+// camera's outputs read the derived stream.
+func TestOnlyG711ChannelsGoThroughTheEncoderStage(t *testing.T) {
+	aac := testmedia.Require(t, "h264_aac.mp4")
+	addr := startRTMPServer(t)
+	publish(t, testmedia.Require(t, "h264_pcma.flv"), "rtmp://"+addr+"/live/cam")
+	b := startBox(t, fileChannel("aac", aac, false)+fmt.Sprintf("  - {id: g711, source: \"rtmp://%s/live/cam\", on_demand: false}\n", addr))
+	for _, id := range []string{"aac", "g711"} {
+		main, _ := b.d.MainStream(id)
+		testkit.WaitFor(t, id+"'s tracks", func() bool { return main.Tracks() != nil })
+		web, _ := b.d.WebStream(id)
+		rec, _ := b.d.RecordStream(id)
+		direct := id == "aac"
+		if (web == main) != direct || (rec == main) != direct {
+			t.Errorf("%s: web FLV reads %s, recording reads %s; want the camera's own stream: %v", id, web.ID, rec.ID, direct)
+		}
+	}
+	if got := sorted(judge.Streams(t, b.http+"/hls/aac/index.m3u8")); !slices.Equal(got, []string{"aac", "h264"}) {
+		t.Fatalf("HLS of the AAC channel: %v", got)
+	}
+}

@@ -35,6 +35,12 @@ func TestRTMPIngestPublishesAChannel(t *testing.T) {
 	if streams := judge.Streams(t, url); !strings.Contains(strings.Join(streams, ","), "h264") {
 		t.Errorf("RTMP play of the pushed channel: streams %v", streams)
 	}
+	// The publisher's connection is counted (the listener caps them); the
+	// player's goes once the server sees it closed.
+	testkit.WaitFor(t, "/metrics to count the publisher's connection alone", func() bool {
+		_, metrics := get(t, b.http+"/metrics")
+		return strings.Contains(metrics, "\nlubo_rtmp_connections 1\n") && strings.Contains(metrics, "\nlubo_rtmp_connections_refused_total 0\n")
+	})
 }
 
 func TestPublisherNeedsRTMPListen(t *testing.T) {

@@ -128,7 +128,13 @@ func framesFromFLV(t testing.TB, path string) (*media.Tracks, []*media.Frame) {
 // its host:port.
 func startServer(t testing.TB) (*Server, string) {
 	t.Helper()
-	s := NewServer(ServerOptions{Logger: testLogger(t)})
+	return startServerWith(t, ServerOptions{})
+}
+
+func startServerWith(t testing.TB, opts ServerOptions) (*Server, string) {
+	t.Helper()
+	opts.Logger = testLogger(t)
+	s := NewServer(opts)
 	addr, err := s.Listen("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lubo-edge/lubo/media"
@@ -26,6 +27,10 @@ type ServerOptions struct {
 	// further behind drops to the next keyframe. Default 1024 (about 14 s
 	// of 25 fps video with 48 kHz AAC).
 	PlayerQueue int
+	// MaxConns caps the connections held at once; one more is closed on
+	// arrival (and counted), so a flood cannot take every file descriptor
+	// and goroutine of the box. Default 256.
+	MaxConns int
 	// Logger receives connection events. Default slog.Default().
 	Logger *slog.Logger
 }
@@ -39,6 +44,9 @@ func (o ServerOptions) withDefaults() ServerOptions {
 	}
 	if o.PlayerQueue <= 0 {
 		o.PlayerQueue = 1024
+	}
+	if o.MaxConns <= 0 {
+		o.MaxConns = 256
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -64,6 +72,19 @@ type Server struct {
 	running bool
 	done    chan struct{} // closed when Run returns
 	streams map[string]*broadcast
+
+	open, refused atomic.Int64 // connections held now; closed on arrival (over MaxConns)
+}
+
+// ConnStats are the listener's connection counters.
+type ConnStats struct {
+	Open    int64 // connections held now
+	Refused int64 // closed on arrival: over MaxConns
+}
+
+// Conns returns the listener's connection counters.
+func (s *Server) Conns() ConnStats {
+	return ConnStats{Open: s.open.Load(), Refused: s.refused.Load()}
 }
 
 // NewServer makes a server; Listen and Run start serving.
@@ -145,7 +166,20 @@ func (s *Server) Run(ctx context.Context) error {
 			}
 			continue
 		}
-		conns.Go(func() { newServerConn(s, conn).serve(ctx) })
+		if s.open.Load() >= int64(s.opts.MaxConns) {
+			// Logged on the first refusal of each hundred: a flood must
+			// not flood the log too.
+			if s.refused.Add(1)%100 == 1 {
+				s.log.Warn("rtmp connection refused: too many connections", "peer", conn.RemoteAddr().String(), "max", s.opts.MaxConns, "refused_total", s.refused.Load())
+			}
+			conn.Close()
+			continue
+		}
+		s.open.Add(1)
+		conns.Go(func() {
+			defer s.open.Add(-1)
+			newServerConn(s, conn).serve(ctx)
+		})
 	}
 }
 

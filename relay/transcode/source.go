@@ -152,6 +152,11 @@ func (s *Source) noteMissing(err error) {
 	}
 }
 
+// Needed reports whether outputs that carry only AAC must read a stream
+// with these tracks through the encoder: its audio is G.711, or its
+// tracks are not known yet (nil).
+func Needed(t *media.Tracks) bool { return t == nil || isG711(t.Audio) }
+
 // isG711 reports whether a track needs the encoder.
 func isG711(a *media.AudioTrack) bool {
 	return a != nil && (a.Codec == media.PCMA || a.Codec == media.PCMU)
