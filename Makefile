@@ -11,7 +11,8 @@ all: build
 
 ## web: fetch the browser players (hls.js, mpegts.js) from the npm registry (pinned in api/web/package.json)
 ## for the dashboard (api/web/vendor) and the box API's play pages (api/boxapi/web/vendor)
-PLAYERS := $(PLAYER) api/web/vendor/mpegts.js api/boxapi/web/vendor/hls.min.js api/boxapi/web/vendor/mpegts.js
+PLAYERS := $(PLAYER) api/web/vendor/mpegts.js api/boxapi/web/vendor/hls.min.js api/boxapi/web/vendor/mpegts.js \
+	api/dashboard/web/vendor/hls.min.js api/dashboard/web/vendor/mpegts.js
 web: $(PLAYERS)
 $(PLAYERS) &: api/web/package.json
 	cd api/web && npm install --no-audit --no-fund --loglevel=error
@@ -19,6 +20,8 @@ $(PLAYERS) &: api/web/package.json
 	cp api/web/node_modules/mpegts.js/dist/mpegts.js api/web/vendor/mpegts.js
 	mkdir -p api/boxapi/web/vendor
 	cp $(PLAYER) api/web/vendor/mpegts.js api/boxapi/web/vendor/
+	mkdir -p api/dashboard/web/vendor
+	cp $(PLAYER) api/web/vendor/mpegts.js api/dashboard/web/vendor/
 
 ## build: bin/lubo and bin/lubo-fakecam
 build: web

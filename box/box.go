@@ -84,6 +84,15 @@ func Run(ctx context.Context, opts Options) error {
 		clouds.add(ups.status)
 		ups.handlers(handlers)
 	}
+	// --- dashboard (api/dashboard; box/dashboard.go): the page at / and
+	// /api/dash/, its channels and courses as the "dashboard" overlay.
+	ready, err := startDashboard(cfg, db, comp, reg, opts.Version, log, handlers, opts.Ready)
+	if err != nil {
+		return err
+	}
+	opts.Ready = ready
+	// --- end dashboard
+
 	var watcher *configs.Watcher
 	var fileStatus func() configs.FileStatus
 	if opts.ConfigPath != "" {
