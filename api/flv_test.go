@@ -43,8 +43,9 @@ func (b *flvTestBox) LiveStream(id string) (*relay.Stream, bool) {
 func (b *flvTestBox) WebStream(id string) (*relay.Stream, bool) { return b.LiveStream(id) }
 
 // startFLVServer plays each MP4 file as a live channel (real time, looping)
-// behind a real HTTP server with lubo's handlers.
-func startFLVServer(t *testing.T, files map[string]string) string {
+// behind a real HTTP server with lubo's handlers. stop ends the channels
+// (their viewers see the channel stop); cleanup does it too.
+func startFLVServer(t *testing.T, files map[string]string) (url string, stop func()) {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -59,13 +60,14 @@ func startFLVServer(t *testing.T, files map[string]string) string {
 			_ = st.Run(ctx)
 		}()
 	}
-	t.Cleanup(func() {
+	stop = func() {
 		cancel()
 		wg.Wait()
-	})
+	}
+	t.Cleanup(stop)
 	srv := httptest.NewServer(NewServer(box, log, "test"))
 	t.Cleanup(srv.Close) // runs first: viewers go before their streams
-	return srv.URL
+	return srv.URL, stop
 }
 
 func getFLV(t *testing.T, url string) *http.Response {
@@ -121,7 +123,7 @@ func TestFLVEnhancedHEVC(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			src := loadSource(t, c.path)
-			base := startFLVServer(t, map[string]string{"c265": c.path})
+			base, _ := startFLVServer(t, map[string]string{"c265": c.path})
 			resp := getFLV(t, base+"/live/c265.flv?hevc=enhanced")
 			if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "video/x-flv" {
 				t.Fatalf("status %s, content type %q", resp.Status, resp.Header.Get("Content-Type"))
@@ -586,7 +588,7 @@ func (d *amfDecoder) value() (any, error) {
 // values, on every channel; H.264 channels come out the same whatever is
 // asked; H.265 is codec id 12 unless enhanced is asked for.
 func TestFLVHEVCParameter(t *testing.T) {
-	base := startFLVServer(t, map[string]string{
+	base, _ := startFLVServer(t, map[string]string{
 		"c264": testmedia.Require(t, "h264_aac.mp4"),
 		"c265": testmedia.Require(t, "h265_aac.mp4"),
 	})
@@ -662,4 +664,42 @@ func readTags(t *testing.T, r io.Reader, n int) []flv.Tag {
 		tags = append(tags, tag)
 	}
 	return tags
+}
+
+// TestFLVEnhancedEndsSequence: when the channel stops, an enhanced viewer
+// gets a SequenceEnd as the last tag before the response ends.
+func TestFLVEnhancedEndsSequence(t *testing.T) {
+	base, stop := startFLVServer(t, map[string]string{"c265": testmedia.Require(t, "h265_aac.mp4")})
+	resp := getFLV(t, base+"/live/c265.flv?hevc=enhanced")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %s", resp.Status)
+	}
+	tr := flv.NewTagReader(resp.Body)
+	video := 0
+	for video < 3 { // the sequence start and a picture or two: the viewer is in
+		tag, err := tr.ReadTag()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tag.Type == flv.TagVideo {
+			video++
+		}
+	}
+	stop()
+	var last flv.Tag
+	for {
+		tag, err := tr.ReadTag()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("reading to the end: %v", err)
+		}
+		tag.Data = bytes.Clone(tag.Data)
+		last = tag
+	}
+	// IsExVideoHeader, FrameType 1, PacketType SequenceEnd (2), hvc1, no body.
+	if last.Type != flv.TagVideo || !bytes.Equal(last.Data, []byte{0x92, 'h', 'v', 'c', '1'}) {
+		t.Fatalf("last tag: type %d data %x, want a SequenceEnd", last.Type, last.Data)
+	}
 }
