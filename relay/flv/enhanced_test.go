@@ -2,6 +2,7 @@ package flv
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"math"
 	"os"
@@ -324,4 +325,25 @@ func hevcTestRecord(tb testing.TB) []byte {
 		tb.Fatal(err)
 	}
 	return rec
+}
+
+// TestSourceEnhancedHEVC pulls enhanced FLV (hvc1) over HTTP, as from a
+// camera or server that writes it, and checks every frame against the clip.
+func TestSourceEnhancedHEVC(t *testing.T) {
+	tracks, frames := readClip(t, clipH265AAC)
+	path := filepath.Join(t.TempDir(), "enhanced.flv")
+	if err := os.WriteFile(path, writeEnhanced(t, tracks, frames), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv := serveFLV(t, path, true)
+	col := newCollector(-1)
+	err := NewSource(srv.URL+"/live/c101.flv").Run(context.Background(), col)
+	if err == nil || !strings.Contains(err.Error(), "stream ended") {
+		t.Fatalf("Run = %v, want a stream ended error", err)
+	}
+	begins, got := col.Result()
+	if len(begins) != 1 || begins[0].Video == nil || begins[0].Video.Codec != media.H265 || begins[0].Video.Width != 320 {
+		t.Fatalf("sessions %v, want one with H265 320x240", begins)
+	}
+	compareFrames(t, frames, got)
 }
