@@ -90,7 +90,7 @@ func (f channelForm) stored(old *storage.DashChannel) (storage.DashChannel, []Pr
 			if old != nil {
 				od = old.Device
 			}
-			if od != nil && od.Host == c.Device.Host && od.Port == c.Device.Port && od.User == c.Device.User {
+			if od != nil && od.Host == c.Device.Host && rtspPort(od.Port) == rtspPort(c.Device.Port) && od.User == c.Device.User {
 				c.Device.Password = od.Password
 			} else {
 				ps = append(ps, Problem{Field: "device.password", Msg: "the device changed: type its password again"})
@@ -212,4 +212,12 @@ func (h *Handler) serveChannelDelete(w http.ResponseWriter, r *http.Request) {
 	h.log.Info("dashboard: channel removed", "channel", old.ID, "by", h.who(r))
 	h.opts.Changed()
 	writeJSON(w, http.StatusOK, map[string]any{"deleted": old.ID})
+}
+
+// rtspPort is a device's port with the default (554) filled in.
+func rtspPort(p int) int {
+	if p == 0 {
+		return 554
+	}
+	return p
 }
