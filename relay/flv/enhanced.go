@@ -99,9 +99,6 @@ func parseExVideoHeader(tag []byte) (exVideo, error) {
 		return exVideo{}, errors.New("flv video: not an enhanced header")
 	}
 	v := exVideo{frameType: tag[0] >> 4 & 7, packetType: tag[0] & 0x0f}
-	if v.frameType == 0 || v.frameType > frameTypeCommand {
-		return exVideo{}, fmt.Errorf("flv video: reserved frame type %d", v.frameType)
-	}
 	p := 1
 	// ModEx packets prefix the real packet type with modifier data.
 	for v.packetType == exPacketModEx {
@@ -126,13 +123,14 @@ func parseExVideoHeader(tag []byte) (exVideo, error) {
 		v.packetType = tag[p] & 0x0f
 		p++
 	}
-	switch v.packetType {
-	case exPacketSequenceStart, exPacketCodedFrames, exPacketSequenceEnd, exPacketCodedFramesX, exPacketMPEG2TSSequenceStart:
-	case exPacketMetadata, exPacketMultitrack:
+	// The order of the checks is the specification's: the frame type means
+	// nothing to a Metadata packet, and a command frame has no FourCC.
+	if v.packetType == exPacketMetadata {
 		v.body = tag[p:]
 		return v, nil
-	default:
-		return exVideo{}, fmt.Errorf("flv video: reserved packet type %d", v.packetType)
+	}
+	if v.frameType == 0 || v.frameType > frameTypeCommand {
+		return exVideo{}, fmt.Errorf("flv video: reserved frame type %d", v.frameType)
 	}
 	if v.frameType == frameTypeCommand {
 		if p >= len(tag) {
@@ -140,6 +138,14 @@ func parseExVideoHeader(tag []byte) (exVideo, error) {
 		}
 		v.body = tag[p:] // the VideoCommand byte
 		return v, nil
+	}
+	switch v.packetType {
+	case exPacketSequenceStart, exPacketCodedFrames, exPacketSequenceEnd, exPacketCodedFramesX, exPacketMPEG2TSSequenceStart:
+	case exPacketMultitrack:
+		v.body = tag[p:] // lubo does not take multitrack streams apart
+		return v, nil
+	default:
+		return exVideo{}, fmt.Errorf("flv video: reserved packet type %d", v.packetType)
 	}
 	if p+4 > len(tag) {
 		return exVideo{}, errExTruncated
