@@ -78,5 +78,7 @@
 // addresses and names are tracked.
 //
 // Logs name the user and the client address on sign-in, sign-out and
-// refusals; never a password, hash, session id, CSRF token or ticket.
+// refusals (a name that is no user is logged as "(unknown)": it is often a
+// password typed into the wrong field); never a password, hash, session
+// id, CSRF token or ticket.
 package auth

@@ -160,6 +160,20 @@ func loadTicketKey(db *storage.DB, log *slog.Logger) ([]byte, error) {
 	return key, nil
 }
 
+// String describes the guard without any of its secrets.
+func (g *Guard) String() string {
+	if g.open {
+		return "auth.Guard{open}"
+	}
+	return fmt.Sprintf("auth.Guard{users: %d, metrics token: %v, sessions: %d}", len(g.accounts), g.metrics != nil, g.sessions.len())
+}
+
+// GoString is String, so %#v shows no secret either.
+func (g *Guard) GoString() string { return g.String() }
+
+// LogValue is String, for log/slog.
+func (g *Guard) LogValue() slog.Value { return slog.StringValue(g.String()) }
+
 // Enabled reports whether sign-in is on.
 func (g *Guard) Enabled() bool { return !g.open }
 

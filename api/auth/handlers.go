@@ -106,7 +106,12 @@ func (g *Guard) serveLogin(w http.ResponseWriter, r *http.Request, old sessionVi
 		return
 	}
 	ip := clientAddr(r)
-	name := logName(req.User)
+	// An unknown name is not logged: it is often a password typed into
+	// the wrong field.
+	name := "(unknown)"
+	if _, known := g.accounts[req.User]; known {
+		name = logName(req.User)
+	}
 	if req.User == "" || len(req.User) > maxNameLen || len(req.Password) > maxPasswordLen {
 		// Nothing to hash; still counts against the address.
 		req.User = ""

@@ -3,6 +3,7 @@ package auth
 import (
 	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 )
@@ -52,7 +53,7 @@ func (l *limiter) begin(keys []string, now time.Time) (wait time.Duration, ok bo
 		l.forgetIfQuiet(s, now)
 		if now.Before(s.until) {
 			wait = max(wait, s.until.Sub(now))
-		} else if s.failures+s.pending >= LoginFreeFailures {
+		} else if s.pending > 0 && s.failures+s.pending >= LoginFreeFailures {
 			// Earlier attempts are still being checked; their outcome
 			// decides whether this key locks.
 			wait = max(wait, time.Second)
@@ -159,12 +160,13 @@ func clientAddr(r *http.Request) string {
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	ip := net.ParseIP(host)
-	if ip == nil {
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
 		return host
 	}
-	if ip.To4() == nil {
-		return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
+	ip = ip.WithZone("").Unmap()
+	if ip.Is4() {
+		return ip.String()
 	}
-	return ip.String()
+	return netip.PrefixFrom(ip, 64).Masked().String()
 }

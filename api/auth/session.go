@@ -69,7 +69,7 @@ func randomToken() (string, error) {
 // parseSessionCookie checks a cookie value's form and returns its key.
 // Anything but 43 base64url characters is not a session id.
 func parseSessionCookie(v string) (sessionKey, bool) {
-	if len(v) != base64.RawURLEncoding.EncodedLen(sessionIDLen) {
+	if len(v) != base64.RawURLEncoding.EncodedLen(sessionIDLen) || !isBase64URL(v) {
 		return sessionKey{}, false
 	}
 	raw, err := base64.RawURLEncoding.Strict().DecodeString(v)

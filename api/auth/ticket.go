@@ -75,7 +75,8 @@ func (s ticketSigner) parse(t string) (parsedTicket, error) {
 		return parsedTicket{}, errTicketBad
 	}
 	body, sig, ok := strings.Cut(t, ".")
-	if !ok {
+	// Only the alphabet: the decoder would skip CR and LF.
+	if !ok || !isBase64URL(body) || !isBase64URL(sig) {
 		return parsedTicket{}, errTicketBad
 	}
 	enc := base64.RawURLEncoding.Strict()
@@ -124,4 +125,15 @@ func validPrefix(p string) bool {
 		}
 	}
 	return false
+}
+
+// isBase64URL reports whether s holds only base64url characters.
+func isBase64URL(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }

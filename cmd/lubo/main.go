@@ -41,6 +41,7 @@ const usage = `usage:
   lubo outbox list|retry|drop [-id N] [-addr …]   the upload queue of a running lubo
   lubo cloud VENDOR VERB -config FILE   installer tools for the vendor clouds
                             (tplink, ezviz, hikyunmou, onenet; lubo cloud -h)
+  lubo passwd               read a password, print its hash for auth.users[].password_hash
   lubo version              print the version
 `
 
@@ -66,6 +67,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdCloud(args[1:], stdout, stderr)
 	case "outbox":
 		return cmdOutbox(args[1:], stdout, stderr)
+	case "passwd":
+		return cmdPasswd(args[1:], os.Stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "lubo", version)
 		return 0
