@@ -36,11 +36,13 @@ const (
 	trunSampleCTO         = 0x000800
 )
 
-// encodeFragment builds the open fragment, moof then mdat, into out. next
-// and nextDTS name the track and decode time of the frame that closes the
-// fragment (nil when none), which gives that track's last sample its real
-// duration; the other tracks repeat their last step.
-func encodeFragment(out *boxBuilder, seq uint32, tracks []*trackWriter, next *trackWriter, nextDTS int64) {
+// encodeFragmentHead builds the head of the open fragment into out: the
+// moof and the mdat box header. The mdat payload, the tracks' parts in
+// track order, follows it in the file (writePayload). next and nextDTS
+// name the track and decode time of the frame that closes the fragment
+// (nil when none), which gives that track's last sample its real duration;
+// the other tracks repeat their last step.
+func encodeFragmentHead(out *boxBuilder, seq uint32, tracks []*trackWriter, next *trackWriter, nextDTS int64) {
 	out.reset()
 	moof := out.open("moof")
 	mfhd := out.openFull("mfhd", 0, 0)
@@ -82,7 +84,7 @@ func encodeFragment(out *boxBuilder, seq uint32, tracks []*trackWriter, next *tr
 		}
 		out.close(trun)
 		out.close(traf)
-		payload += len(t.data)
+		payload += t.size
 	}
 	out.close(moof)
 
@@ -96,9 +98,6 @@ func encodeFragment(out *boxBuilder, seq uint32, tracks []*trackWriter, next *tr
 	}
 	out.u32(uint32(8 + payload))
 	out.fourcc("mdat")
-	for _, t := range tracks {
-		out.bytes(t.data)
-	}
 }
 
 // endMarker is an mfra box holding only its mfro: written by Close, it

@@ -2,7 +2,6 @@ package mp4
 
 import (
 	"bytes"
-	"encoding/binary"
 	"math"
 	"time"
 
@@ -12,14 +11,22 @@ import (
 // trackWriter collects the samples of one track for the open fragment.
 // Its slices keep their capacity from fragment to fragment, so a steady
 // stream allocates nothing.
+//
+// The payload is not copied: parts point into the frames' own data, which
+// the relay shares read-only with every reader and which its GOP cache
+// holds anyway (a fragment never outlives the GOP it belongs to by more
+// than FragmentMax). Copying it here, and then again into the fragment's
+// write buffer, held about two fragments of video per recorded channel
+// (1-2 MB at 1080p 4 Mbps, plus the garbage collector's headroom on it).
 type trackWriter struct {
 	id  uint32
 	cfg *trackConfig // nil until the parameter sets are known
 	// codec is the track's codec even while cfg is still unknown.
 	codec media.Codec
 
-	samples []sample // the open fragment's samples
-	data    []byte   // their payload, back to back
+	samples []sample      // the open fragment's samples
+	parts   []payloadPart // their payload, in order
+	size    int           // bytes of payload in parts
 
 	last      int64  // decode time of the newest sample, in ticks; -1 before the first
 	lastDelta uint32 // the decode time step before it: the guess for its duration
@@ -50,19 +57,40 @@ func (t *trackWriter) defaultDuration() uint32 {
 	return videoTimescale / 25
 }
 
+// payloadPart is one piece of a fragment's mdat: a NAL unit with its
+// 4-byte length prefix, or a whole audio frame. data belongs to a shared
+// frame and is never written to.
+type payloadPart struct {
+	data     []byte
+	prefixed bool // a 4-byte big-endian length of data goes before it
+}
+
+// len is the part's size in the file.
+func (p payloadPart) len() int {
+	if p.prefixed {
+		return 4 + len(p.data)
+	}
+	return len(p.data)
+}
+
 // add appends one frame as a sample; dts and pts are in ticks. It reports
 // false when the frame holds nothing to store (only delimiters and
-// parameter sets), which then is not a sample.
+// parameter sets), which then is not a sample. The sample keeps f.Data
+// (not f) until the fragment is written.
 func (t *trackWriter) add(f *media.Frame, dts, pts int64) bool {
-	start := len(t.data)
+	startParts, startSize := len(t.parts), t.size
 	if t.cfg.audio() {
-		t.data = append(t.data, f.Data...)
+		if len(f.Data) > 0 {
+			t.parts = append(t.parts, payloadPart{data: f.Data})
+			t.size += len(f.Data)
+		}
 	} else {
 		t.appendVideo(f.Data)
 	}
-	size := len(t.data) - start
+	size := t.size - startSize
 	if size == 0 || int64(size) > math.MaxUint32 {
-		t.data = t.data[:start]
+		clear(t.parts[startParts:])
+		t.parts, t.size = t.parts[:startParts], startSize
 		return false
 	}
 	if t.last >= 0 {
@@ -78,14 +106,15 @@ func (t *trackWriter) add(f *media.Frame, dts, pts int64) bool {
 	return true
 }
 
-// appendVideo converts an Annex-B access unit to 4-byte length-prefixed NAL
-// units, dropping access unit delimiters and the parameter sets the sample
-// description already holds (a changed one stays in-band).
+// appendVideo turns an Annex-B access unit into 4-byte length-prefixed NAL
+// units (the prefixes are written with the fragment), dropping access unit
+// delimiters and the parameter sets the sample description already holds
+// (a changed one stays in-band).
 func (t *trackWriter) appendVideo(annexB []byte) {
 	media.SplitAnnexB(annexB, func(n []byte) bool {
 		if !t.redundant(n) {
-			t.data = binary.BigEndian.AppendUint32(t.data, uint32(len(n)))
-			t.data = append(t.data, n...)
+			t.parts = append(t.parts, payloadPart{data: n, prefixed: true})
+			t.size += 4 + len(n)
 		}
 		return true
 	})
@@ -145,9 +174,12 @@ func (t *trackWriter) sampleDuration(i int, next int64) uint32 {
 	return t.defaultDuration()
 }
 
+// clearFragment forgets the written fragment, and with it the references
+// to its frames' data.
 func (t *trackWriter) clearFragment() {
 	t.samples = t.samples[:0]
-	t.data = t.data[:0]
+	clear(t.parts)
+	t.parts, t.size = t.parts[:0], 0
 }
 
 func clampU32(v int64) uint32 {

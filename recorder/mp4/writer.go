@@ -26,8 +26,9 @@ var (
 
 // Writer writes one recording as a fragmented MP4 (the .part file): an
 // init segment (ftyp+moov) at once, then one moof+mdat fragment per
-// keyframe interval or Options.FragmentMax, each written with one Write and
-// made durable with fdatasync. A crash therefore loses at most the
+// keyframe interval or Options.FragmentMax, each written in a few large
+// Writes straight from the frames' data (no copy of the fragment is held)
+// and made durable with fdatasync. A crash therefore loses at most the
 // fragment being collected, and Finalize turns whatever is on disk into a
 // progressive MP4.
 //
@@ -53,8 +54,9 @@ type Writer struct {
 	fragStart  time.Duration // DTS of the open fragment's first frame
 	fragOpen   bool
 	seq        uint32
-	out        boxBuilder
-	err        error // sticky write error
+	out        boxBuilder // the init segment, then each fragment's head
+	chunk      []byte     // the buffer fragments are written through
+	err        error      // sticky write error
 	closed     bool
 
 	written   atomic.Int64
@@ -124,7 +126,9 @@ func missingParamSets(v *media.VideoTrack) bool {
 // so the file itself survives a crash.
 func (w *Writer) writeHeader() error {
 	encodeInit(&w.out, w.all)
-	if err := w.writeDurably(w.out.b, "init segment", 0); err != nil {
+	err := w.writeDurably(w.out.b, "init segment", 0)
+	w.out = boxBuilder{} // its index reservation; fragment heads are far smaller
+	if err != nil {
 		return err
 	}
 	if !w.opts.NoSync {
@@ -243,8 +247,8 @@ func (w *Writer) trackOf(c media.Codec) *trackWriter {
 // closes it (nil at the end).
 func (w *Writer) flush(next *trackWriter, nextDTS int64) error {
 	w.seq++
-	encodeFragment(&w.out, w.seq, w.all, next, nextDTS)
-	if err := w.writeDurably(w.out.b, "fragment", w.seq); err != nil {
+	encodeFragmentHead(&w.out, w.seq, w.all, next, nextDTS)
+	if err := w.writeFragment(); err != nil {
 		return err
 	}
 	for _, t := range w.all {
@@ -255,21 +259,27 @@ func (w *Writer) flush(next *trackWriter, nextDTS int64) error {
 	return nil
 }
 
-// writeDurably writes b with one Write and syncs it. On failure it makes
-// the error sticky and tries to cut the file back to its last complete box,
-// so a later look at the file finds no half-written one (Finalize copes
-// without that too).
+// writeDurably writes b with one Write and syncs it.
 func (w *Writer) writeDurably(b []byte, what string, seq uint32) error {
 	n, err := w.f.Write(b)
 	if err == nil && n < len(b) {
 		err = io.ErrShortWrite
 	}
+	return w.finishWrite(int64(max(n, 0)), err, what, seq)
+}
+
+// finishWrite ends the write of one box or fragment, of which n bytes
+// reached the file: on success it syncs them. On failure it makes the
+// error sticky and tries to cut the file back to its last complete box, so
+// a later look at the file finds no half-written one (Finalize copes
+// without that too).
+func (w *Writer) finishWrite(n int64, err error, what string, seq uint32) error {
 	if err != nil {
 		if tr, ok := w.f.(interface{ Truncate(int64) error }); ok && n > 0 {
 			_ = tr.Truncate(w.written.Load())
 		}
 	} else {
-		w.written.Add(int64(n))
+		w.written.Add(n)
 		if !w.opts.NoSync {
 			// After a failed fsync the kernel may have dropped the dirty
 			// pages: what is on disk is unknown, so the writer stops there too.
