@@ -41,15 +41,19 @@ type Cutter struct {
 	// the first cut point at or after it.
 	Target time.Duration
 	// Limit, when set, is a length a segment must stay below: when the
-	// frame after this one would reach it (judged by the interval to the
-	// previous frame) and no keyframe has cut before, the segment ends
+	// frame after this one could reach it (judged by the longest interval
+	// between frames lately) and no keyframe has cut before, the segment ends
 	// before this frame even though it is not a keyframe (Cut.Split).
+	// A segment that began so ends at the next keyframe, however short.
 	// HLS uses it to keep every segment within the playlist's fixed target
 	// duration whatever the camera's GOP. Default 0: segments end on cut
 	// points only.
 	Limit time.Duration
 
 	last          time.Duration // DTS of the last frame of the kind segments are cut on
+	split         bool          // the open segment began with a split
+	maxStep       time.Duration // longest interval between timing frames in the open segment
+	prevMaxStep   time.Duration // and in the one before
 	open          bool          // a segment is open
 	start         time.Duration // DTS of the open segment's first frame
 	seen          bool          // a frame has been seen since the last Reset
@@ -91,6 +95,7 @@ func (c *Cutter) Next(f *media.Frame) Cut {
 		c.started = true
 		c.start = f.DTS
 		c.last = f.DTS
+		c.split = false
 		cut.Start = true
 		cut.Discontinuity = c.discontinuity
 		c.discontinuity = false
@@ -98,20 +103,36 @@ func (c *Cutter) Next(f *media.Frame) Cut {
 	}
 	// A DTS before the segment's start cannot happen on a healthy stream;
 	// cutting there keeps one bad timestamp from growing a segment forever.
-	if cutPoint && (f.DTS >= c.start+c.Target || f.DTS < c.start) {
+	// A segment split off mid-GOP ends at the next keyframe, however
+	// short, so the ones after it begin on keyframes again.
+	if cutPoint && (f.DTS >= c.start+c.Target || f.DTS < c.start || c.split) {
 		cut.End = true
 		cut.Start = true
 		c.start = f.DTS
-	} else if timing && c.Limit > 0 && f.DTS+(f.DTS-c.last)-c.start >= c.Limit {
+		c.split = false
+	} else if timing && c.Limit > 0 && f.DTS+c.nextStep(f.DTS)-c.start >= c.Limit {
 		cut.End = true
 		cut.Start = true
 		cut.Split = !cutPoint
+		c.split = cut.Split
 		c.start = f.DTS
 	}
 	if timing {
+		if cut.Start {
+			c.prevMaxStep, c.maxStep = c.maxStep, 0
+		}
+		c.maxStep = max(c.maxStep, f.DTS-c.last)
 		c.last = f.DTS
 	}
 	return cut
+}
+
+// nextStep guesses how far after a frame at dts the next one comes, on the
+// safe side: the longest interval of this segment and the one before, or
+// this one if longer, so a camera's jitter does not push a segment past
+// the limit.
+func (c *Cutter) nextStep(dts time.Duration) time.Duration {
+	return max(dts-c.last, c.maxStep, c.prevMaxStep)
 }
 
 // Open reports whether a segment is open, and the DTS of its first frame.
