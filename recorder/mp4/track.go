@@ -65,14 +65,6 @@ type payloadPart struct {
 	prefixed bool // a 4-byte big-endian length of data goes before it
 }
 
-// len is the part's size in the file.
-func (p payloadPart) len() int {
-	if p.prefixed {
-		return 4 + len(p.data)
-	}
-	return len(p.data)
-}
-
 // add appends one frame as a sample; dts and pts are in ticks. It reports
 // false when the frame holds nothing to store (only delimiters and
 // parameter sets), which then is not a sample. The sample keeps f.Data
