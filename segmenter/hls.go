@@ -102,6 +102,7 @@ type HLS struct {
 	init        *fmp4Init   // init section of the fMP4 session
 	initTracks  *media.Tracks
 	initFailed  *media.Tracks     // session whose init section could not be built
+	leadAudio   *media.Frame      // the last AAC frame dropped before a session's first keyframe
 	aacTrack    *media.AudioTrack // the track aacHeader was built for
 	aacHeader   adtsHeader
 	aacErr      error
@@ -217,10 +218,14 @@ func (h *HLS) WriteFrame(f *media.Frame) {
 	}
 	if cut.Drop {
 		h.dropBeforeKey.Add(1)
+		if f.Codec == media.AAC {
+			h.leadAudio = f
+		}
 		return
 	}
 	if cut.Start {
 		h.beginSegment(f, cut)
+		h.addLeadAudio(f)
 	}
 	var err error
 	switch h.seg.variant {
@@ -266,6 +271,27 @@ func (h *HLS) beginSegment(f *media.Frame, cut Cut) {
 		h.seg.init = in
 		// mfhd sequence numbers start at 1.
 		h.fmp4.begin(in, f.DTS, uint32(seq+1), file)
+	}
+}
+
+// addLeadAudio puts the audio frame that was playing when a session's first
+// keyframe came (dropped, as it came before it) into an fMP4 segment
+// starting with that keyframe. Otherwise the audio would start a fraction
+// of a frame after the video, and a browser's MediaSource, which buffers
+// where both have data, would begin with a hole hls.js stalls on and seeks
+// over. (In MPEG-TS, hls.js's own remuxer lines the tracks up.)
+func (h *HLS) addLeadAudio(key *media.Frame) {
+	lead := h.leadAudio
+	h.leadAudio = nil
+	if lead == nil || h.seg.variant != VariantFMP4 || lead.Tracks != key.Tracks || h.seg.init.audioID == 0 {
+		return
+	}
+	frame := time.Duration(1024 * float64(time.Second) / float64(h.seg.init.audioRate))
+	if lead.DTS > key.DTS || key.DTS-lead.DTS >= frame {
+		return
+	}
+	if h.fmp4.write(lead) == nil {
+		h.dropBeforeKey.Add(^uint64(0)) // not dropped after all
 	}
 }
 
