@@ -17,7 +17,6 @@ var (
 	start = Cut{Start: true}
 	cut   = Cut{End: true, Start: true}
 	drop  = Cut{Drop: true}
-	split = Cut{End: true, Start: true, Split: true}
 )
 
 // step is one frame fed to a Cutter and the decision expected for it.
