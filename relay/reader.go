@@ -21,8 +21,12 @@ type Reader struct {
 	Name   string
 	stream *Stream
 
-	mu      sync.Mutex
+	mu sync.Mutex
+	// ring grows from a few slots to limit as a backlog needs it: a reader
+	// that keeps up (nearly all do) never holds more than a handful of
+	// frames, and a full-size ring per reader was 8 KB of pointers each.
 	ring    []*media.Frame
+	limit   int // the most frames the reader may queue
 	head    int // index of the oldest frame
 	n       int // frames queued
 	waitKey bool
@@ -31,8 +35,28 @@ type Reader struct {
 	dropped atomic.Uint64
 }
 
-func newReader(name string, s *Stream, size int) *Reader {
-	return &Reader{Name: name, stream: s, ring: make([]*media.Frame, size), notify: make(chan struct{}, 1)}
+// initialRing is the ring size a reader starts with.
+const initialRing = 64
+
+func newReader(name string, s *Stream, limit int) *Reader {
+	return &Reader{Name: name, stream: s, ring: make([]*media.Frame, min(initialRing, limit)), limit: limit, notify: make(chan struct{}, 1)}
+}
+
+// reserve makes room for n queued frames (at most limit); r.mu is held or
+// the reader is not shared yet.
+func (r *Reader) reserve(n int) {
+	if n <= len(r.ring) {
+		return
+	}
+	size := max(len(r.ring), 1)
+	for size < n {
+		size *= 2
+	}
+	ring := make([]*media.Frame, min(size, r.limit))
+	// Oldest first, from index 0.
+	k := copy(ring, r.ring[r.head:min(r.head+r.n, len(r.ring))])
+	copy(ring[k:], r.ring[:r.n-k])
+	r.ring, r.head = ring, 0
 }
 
 // push queues f without blocking. It is called by the stream's writer.
@@ -54,13 +78,14 @@ func (r *Reader) push(f *media.Frame, hasVideo bool) {
 			return
 		}
 	}
-	if r.n == len(r.ring) {
+	if r.n >= r.limit {
 		r.waitKey = true
 		r.mu.Unlock()
 		r.dropped.Add(1)
 		r.stream.stats.Dropped.Add(1)
 		return
 	}
+	r.reserve(r.n + 1)
 	r.ring[(r.head+r.n)%len(r.ring)] = f
 	r.n++
 	// Audio between two pictures waits for the next picture (at most one
@@ -68,7 +93,7 @@ func (r *Reader) push(f *media.Frame, hasVideo bool) {
 	// once per frame, which halves the goroutine handoffs on a busy box and
 	// lets an FLV viewer flush audio and picture in one write. Without video
 	// every frame wakes; a half-full ring wakes regardless.
-	wake := !hasVideo || f.IsVideo() || r.n >= len(r.ring)/2
+	wake := !hasVideo || f.IsVideo() || r.n >= r.limit/2
 	r.mu.Unlock()
 	if wake {
 		select {

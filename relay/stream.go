@@ -143,7 +143,8 @@ func (s *Stream) AddReader(name string) (*Reader, error) {
 		s.mu.Unlock()
 		return nil, ErrReaderClosed
 	}
-	if len(s.gop) <= len(r.ring) {
+	if len(s.gop) <= r.limit {
+		r.reserve(len(s.gop))
 		copy(r.ring, s.gop)
 		r.n = len(s.gop)
 	} else {

@@ -4,9 +4,29 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/lubo-edge/lubo/media"
 )
+
+// BenchmarkAddReader is what a reader costs to attach to a stream with a
+// 2 s GOP of 1080p (144 frames cached), with the default queue of 1024.
+func BenchmarkAddReader(b *testing.B) {
+	s := NewStream("bench", nil, quiet(StreamOptions{}))
+	pub := s.nextSession()
+	pub.Begin(&media.Tracks{Video: &media.VideoTrack{Codec: media.H264}})
+	for i := range 144 {
+		pub.WriteFrame(&media.Frame{Codec: media.H264, DTS: time.Duration(i) * 14 * time.Millisecond, Key: i == 0, Data: []byte{0, 0, 0, 1, 0x41, 1}})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err := s.AddReader("r")
+		if err != nil {
+			b.Fatal(err)
+		}
+		r.Close()
+	}
+}
 
 // BenchmarkFanOut measures one Write reaching N readers that keep up.
 func BenchmarkFanOut(b *testing.B) {
