@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 	"sync"
 	"time"
 )
@@ -122,13 +123,21 @@ func (l *limiter) get(k string, now time.Time) *strikes {
 	return s
 }
 
-// makeRoomLocked drops quiet keys, else the one whose lock ends first.
+// makeRoomLocked drops quiet keys; if that is not enough, the tenth of
+// the table whose locks end (or failures happened) first, so a flood of
+// new keys costs one sort per MaxTrackedKeys/10 inserts, not a scan each.
 func (l *limiter) makeRoomLocked(now time.Time) {
-	var victim string
-	var victimEnd time.Time
+	type cand struct {
+		key string
+		end time.Time
+	}
+	var cands []cand
 	for k, s := range l.keys {
 		l.forgetIfQuiet(s, now)
-		if s.pending == 0 && s.failures == 0 {
+		if s.pending > 0 {
+			continue
+		}
+		if s.failures == 0 {
 			delete(l.keys, k)
 			continue
 		}
@@ -136,12 +145,14 @@ func (l *limiter) makeRoomLocked(now time.Time) {
 		if s.until.After(end) {
 			end = s.until
 		}
-		if s.pending == 0 && (victim == "" || end.Before(victimEnd)) {
-			victim, victimEnd = k, end
-		}
+		cands = append(cands, cand{k, end})
 	}
-	if len(l.keys) >= MaxTrackedKeys && victim != "" {
-		delete(l.keys, victim)
+	if len(l.keys) < MaxTrackedKeys {
+		return
+	}
+	slices.SortFunc(cands, func(a, b cand) int { return a.end.Compare(b.end) })
+	for _, c := range cands[:min(len(cands), MaxTrackedKeys/10)] {
+		delete(l.keys, c.key)
 	}
 }
 
