@@ -337,3 +337,17 @@ func (m *Manager) halt(e *entry) {
 	cancel()
 	<-done
 }
+
+// String describes the Manager without any URL: a push's URL holds its
+// stream key, and fmt would print unexported fields of a struct as they are.
+func (m *Manager) String() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return fmt.Sprintf("push.Manager{%d pushes}", len(m.pushes))
+}
+
+// GoString is String, for %#v.
+func (m *Manager) GoString() string { return m.String() }
+
+// LogValue is String, for slog.
+func (m *Manager) LogValue() slog.Value { return slog.StringValue(m.String()) }

@@ -42,6 +42,7 @@ type runner struct {
 
 	reader  *relay.Reader
 	conn    ingest
+	unwatch func() bool   // stops closing conn when ctx ends
 	tracks  *media.Tracks // of the frames last seen from the reader
 	waitKey bool          // skipping to a keyframe after a discontinuity
 	pushed  bool          // the ingest took a frame since the last failure
@@ -166,6 +167,9 @@ func (r *runner) send(ctx context.Context, f *media.Frame) error {
 				return fmt.Errorf("channel %s: publish to %s: %w", r.channel, r.target.display, err)
 			}
 			r.conn = conn
+			// A write to a stalled ingest blocks until the pusher's
+			// write timeout; Stop and shutdown must not wait for it.
+			r.unwatch = context.AfterFunc(ctx, func() { _ = conn.Close() })
 			r.c.setState(Pushing, time.Now())
 			r.log.Info("pushing", "tracks", f.Tracks.String())
 		}
@@ -190,8 +194,9 @@ func (r *runner) send(ctx context.Context, f *media.Frame) error {
 
 func (r *runner) closeConn() {
 	if r.conn != nil {
+		r.unwatch()
 		_ = r.conn.Close() // the connection is being dropped; its close error says nothing new
-		r.conn = nil
+		r.conn, r.unwatch = nil, nil
 	}
 }
 

@@ -63,15 +63,14 @@ func parseTarget(raw string) (target, error) {
 	if app == "" || strings.Trim(name, "/") == "" {
 		return fail("no /app/stream path")
 	}
-	secrets := []string{raw, name}
+	// The key as written and as decoded, alone and with the query.
+	_, rawName, _ := strings.Cut(strings.Trim(u.EscapedPath(), "/"), "/")
+	secrets := []string{raw, name, rawName}
 	if u.RawQuery != "" {
-		secrets = append(secrets, name+"?"+u.RawQuery, u.RawQuery)
+		secrets = append(secrets, rawName+"?"+u.RawQuery, name+"?"+u.RawQuery, u.RawQuery)
 		if q, err := url.QueryUnescape(u.RawQuery); err == nil {
 			secrets = append(secrets, q)
 		}
-	}
-	if n, err := url.PathUnescape(name); err == nil {
-		secrets = append(secrets, n)
 	}
 	sort.Slice(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
 	return target{raw: raw, display: Redact(raw), secrets: secrets}, nil
@@ -126,17 +125,23 @@ func redactText(raw string) string {
 	if tail == "" {
 		return out
 	}
-	// Keep the application (first path element) when there is one.
+	// Keep the application: the first path element when another follows
+	// (alone, it may be a key put where the application belongs).
 	if strings.HasPrefix(tail, "/") {
 		app := tail[1:]
-		if i := strings.IndexAny(app, "/?#"); i >= 0 {
-			app = app[:i]
+		if i := strings.IndexAny(app, "/?#"); i >= 0 && app[i] == '/' {
+			out += "/" + app[:i]
+			tail = app[i:]
 		}
-		out += "/" + app
-		tail = tail[1+len(app):]
 	}
 	if strings.Trim(tail, "/") != "" {
 		out += "/" + redact.Mask
 	}
 	return out
 }
+
+// String is the redacted form: a target is never printed with its key.
+func (t target) String() string { return t.display }
+
+// GoString is String, for %#v.
+func (t target) GoString() string { return t.display }
