@@ -5,7 +5,15 @@
 //
 // Wrap puts a Guard in front of the box's handler and serves
 // POST /api/auth/login, POST /api/auth/logout, GET /api/auth/me and
-// POST /api/auth/ticket itself.
+// POST /api/auth/ticket itself. Wiring, once per configuration:
+//
+//	g, err := auth.New(auth.Options{Config: cfg.Auth, DB: db, Logger: log, Secure: cfg.HTTP.TLS != nil})
+//	handler = g.Wrap(handler) // the whole HTTP surface, one listener
+//
+// Sessions live in the Guard: a new Guard (say on a reload that changed
+// the auth section) signs everyone out; keep the old one otherwise.
+// Whoever hands out a link to media (the box API's play pages) puts
+// g.Mint(path, ttl) in it as ?ticket=.
 //
 // # Route policy (auth on)
 //

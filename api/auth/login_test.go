@@ -1,12 +1,15 @@
 package auth
 
 import (
-	"github.com/lubo-edge/lubo/configs"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/lubo-edge/lubo/api/auth/password"
+	"github.com/lubo-edge/lubo/configs"
 )
 
 func TestLoginAnswersAndCookie(t *testing.T) {
@@ -213,6 +216,37 @@ func TestClientAddr(t *testing.T) {
 		r.RemoteAddr = in
 		if got := clientAddr(r); got != want {
 			t.Errorf("clientAddr(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestDefaultCostLogin(t *testing.T) {
+	// The real parameters, once: sign-in works and an unknown name costs
+	// the same hash.
+	h, err := password.Hash(adminPass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := New(Options{Config: &configs.Auth{Users: []configs.User{{Name: adminName, Role: RoleAdmin, PasswordHash: configs.Secret(h)}}}, Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.dummy.Params() != password.Default {
+		t.Fatalf("dummy hash %+v, want %+v", g.dummy.Params(), password.Default)
+	}
+	srv := httptest.NewServer(g.Wrap(echoMux()))
+	defer srv.Close()
+	for _, c := range []struct {
+		user, pw string
+		want     int
+	}{{adminName, adminPass, 200}, {adminName, "wrong", 401}, {"nobody", adminPass, 401}} {
+		resp, err := srv.Client().Post(srv.URL+"/api/auth/login", "application/json", strings.NewReader(loginBody(c.user, c.pw)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("login %s: %d, want %d", c.user, resp.StatusCode, c.want)
 		}
 	}
 }

@@ -2,7 +2,10 @@ package auth
 
 import (
 	"encoding/base64"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -234,4 +237,35 @@ func otherGuardTicket(t *testing.T, prefix string) string {
 var ticketCases = []string{
 	"", ".", "a.b", "AAAAAAAAAAA.AAAA", strings.Repeat("A", maxTicketLen+1),
 	"AAAAAGj1l4AvbGl2ZS9jMS5mbHY.zzzz",
+}
+
+func TestPlaylistWriterPassesOtherAnswers(t *testing.T) {
+	// Not 200: passed through as it is.
+	rec := httptest.NewRecorder()
+	pw := &playlistWriter{ResponseWriter: rec, ticket: "T"}
+	http.NotFound(pw, httptest.NewRequest("GET", "/", nil))
+	pw.finish()
+	if rec.Code != 404 || strings.Contains(rec.Body.String(), "ticket") {
+		t.Errorf("404 through the playlist writer: %d %q", rec.Code, rec.Body.String())
+	}
+	// Over maxPlaylist: passed through unchanged, every byte.
+	rec = httptest.NewRecorder()
+	pw = &playlistWriter{ResponseWriter: rec, ticket: "T"}
+	big := strings.Repeat("seg.ts\n", maxPlaylist/7+10)
+	for chunk := range slices.Chunk([]byte(big), 4096) {
+		if _, err := pw.Write(chunk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pw.finish()
+	if rec.Code != 200 || rec.Body.String() != big {
+		t.Errorf("an oversized playlist: %d, %d bytes of %d, changed %v", rec.Code, rec.Body.Len(), len(big), rec.Body.String() != big)
+	}
+	// Nothing written: nothing added.
+	rec = httptest.NewRecorder()
+	pw = &playlistWriter{ResponseWriter: rec, ticket: "T"}
+	pw.finish()
+	if rec.Body.Len() != 0 {
+		t.Errorf("empty answer grew: %q", rec.Body.String())
+	}
 }
