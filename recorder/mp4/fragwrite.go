@@ -3,6 +3,7 @@ package mp4
 import (
 	"encoding/binary"
 	"io"
+	"sync"
 	"unsafe"
 )
 
@@ -75,13 +76,16 @@ func (c *chunkWriter) write(p []byte) {
 	c.err = err
 }
 
+// chunks are the write buffers, shared by every Writer of the process: a
+// writer needs one only while it writes a fragment (once a second or so),
+// so a box recording 48 channels holds a few instead of 48.
+var chunks = sync.Pool{New: func() any { b := make([]byte, 0, writeChunk); return &b }}
+
 // writeFragment writes the fragment whose head encodeFragmentHead left in
 // w.out, followed by every track's payload, and syncs it.
 func (w *Writer) writeFragment() error {
-	if w.chunk == nil {
-		w.chunk = make([]byte, 0, writeChunk)
-	}
-	c := chunkWriter{f: w.f, buf: w.chunk[:0]}
+	chunk := chunks.Get().(*[]byte)
+	c := chunkWriter{f: w.f, buf: (*chunk)[:0]}
 	c.put(w.out.b)
 	for _, t := range w.all {
 		for _, p := range t.parts {
@@ -92,13 +96,14 @@ func (w *Writer) writeFragment() error {
 		}
 	}
 	c.flush()
+	chunks.Put(chunk) // before the sync, which may take long
 	return w.finishWrite(c.n, c.err, "fragment", w.seq)
 }
 
 // ownBytes is the memory the writer holds of its own for the data it
 // writes (tests and benchmarks): its buffers, not the frames it points to.
 func (w *Writer) ownBytes() int {
-	n := cap(w.out.b) + cap(w.chunk)
+	n := cap(w.out.b)
 	for _, t := range w.all {
 		n += cap(t.samples)*int(unsafe.Sizeof(sample{})) + cap(t.parts)*int(unsafe.Sizeof(payloadPart{}))
 	}

@@ -55,7 +55,6 @@ type Writer struct {
 	fragOpen   bool
 	seq        uint32
 	out        boxBuilder // the init segment, then each fragment's head
-	chunk      []byte     // the buffer fragments are written through
 	err        error      // sticky write error
 	closed     bool
 
