@@ -39,6 +39,7 @@ const usage = `usage:
   lubo record stop -channel ID [-addr http://127.0.0.1:8080]
                             start or stop a manual recording on a running lubo
   lubo outbox list|retry|drop [-id N] [-addr …]   the upload queue of a running lubo
+  lubo push start|stop|list [-channel ID -url rtmp://…] [-addr …]   RTMP pushes of a running lubo
   lubo cloud VENDOR VERB -config FILE   installer tools for the vendor clouds
                             (tplink, ezviz, hikyunmou, onenet; lubo cloud -h)
   lubo passwd               read a password, print its hash for auth.users[].password_hash
@@ -67,6 +68,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdCloud(args[1:], stdout, stderr)
 	case "outbox":
 		return cmdOutbox(args[1:], stdout, stderr)
+	case "push":
+		return cmdPush(args[1:], stdout, stderr)
 	case "passwd":
 		return cmdPasswd(args[1:], os.Stdin, stdout, stderr)
 	case "version":

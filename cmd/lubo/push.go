@@ -1,0 +1,88 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+const pushUsage = `usage:
+  lubo push start -channel ID -url rtmp://host[:port]/app/stream [-addr http://127.0.0.1:8080]
+  lubo push stop  -channel ID -url rtmp://host[:port]/app/stream [-addr http://127.0.0.1:8080]
+  lubo push list  [-addr http://127.0.0.1:8080]
+`
+
+// cmdPush starts, stops and lists the RTMP pushes of a running lubo through
+// its HTTP API. Answers are the API's JSON, with stream keys redacted; the
+// URL travels in the request body, out of access logs.
+func cmdPush(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || (args[0] != "start" && args[0] != "stop" && args[0] != "list") {
+		fmt.Fprint(stderr, pushUsage)
+		return 2
+	}
+	verb := args[0]
+	fs := flag.NewFlagSet("push "+verb, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "http://127.0.0.1:8080", "lubo's HTTP address")
+	var channel, ingest string
+	if verb != "list" {
+		fs.StringVar(&channel, "channel", "", "channel id (required)")
+		fs.StringVar(&ingest, "url", "", "RTMP ingest, rtmp://host[:port]/app/stream[?query] (required)")
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "lubo push %s: unexpected argument %q\n%s", verb, fs.Arg(0), pushUsage)
+		return 2
+	}
+	if verb != "list" && (channel == "" || ingest == "") {
+		fmt.Fprintf(stderr, "lubo push %s: -channel and -url are required\n%s", verb, pushUsage)
+		return 2
+	}
+	base := strings.TrimSuffix(*addr, "/") + "/api/push"
+	client := &http.Client{Timeout: 30 * time.Second} // a stop waits for the connection to close
+	var resp *http.Response
+	var err error
+	if verb == "list" {
+		resp, err = client.Get(base)
+	} else {
+		form := url.Values{"channel": {channel}, "url": {ingest}}
+		resp, err = client.PostForm(base+"/"+verb, form)
+	}
+	if err != nil {
+		// The error quotes the daemon's address only: the ingest URL
+		// went in the body.
+		fmt.Fprintf(stderr, "lubo push %s: %v\n", verb, err)
+		return 1
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		fmt.Fprintf(stderr, "lubo push %s: %v\n", verb, err)
+		return 1
+	}
+	if resp.StatusCode != http.StatusOK {
+		var e struct{ Error string }
+		switch {
+		case json.Unmarshal(body, &e) == nil && e.Error != "":
+			fmt.Fprintf(stderr, "lubo push %s: %s\n", verb, e.Error)
+		case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed:
+			fmt.Fprintf(stderr, "lubo push %s: %s has no push API (%s); is it lubo, and recent enough?\n", verb, *addr, resp.Status)
+		default:
+			fmt.Fprintf(stderr, "lubo push %s: %s\n", verb, resp.Status)
+		}
+		return 1
+	}
+	if !json.Valid(body) {
+		fmt.Fprintf(stderr, "lubo push %s: %s answered with something that is not JSON\n", verb, *addr)
+		return 1
+	}
+	_, _ = stdout.Write(body)
+	return 0
+}
