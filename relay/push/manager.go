@@ -176,6 +176,26 @@ func (m *Manager) Configure(channel string, urls []string) {
 	}
 }
 
+// ConfigureAll is Configure for a whole configuration: byChannel holds
+// every channel's push list, and the configured pushes of channels not in
+// it (removed by the reload) stop.
+func (m *Manager) ConfigureAll(byChannel map[string][]string) {
+	m.mu.Lock()
+	gone := map[string]bool{}
+	for k, e := range m.pushes {
+		if _, ok := byChannel[k.channel]; !ok && e.byConfig {
+			gone[k.channel] = true
+		}
+	}
+	m.mu.Unlock()
+	for ch := range gone {
+		m.Configure(ch, nil)
+	}
+	for ch, urls := range byChannel {
+		m.Configure(ch, urls)
+	}
+}
+
 // Start adds a push of channel to url (origin "api"), or marks an existing
 // one as wanted by the API too. It fails for an empty channel
 // (ErrNoChannel), an unknown one (ErrUnknownChannel), a URL it cannot push

@@ -64,8 +64,12 @@ func TestConfigureReconciles(t *testing.T) {
 		}
 	}
 
-	m.Configure("c1", nil)
-	m.Configure("c2", nil)
+	// A reload that drops channel c2 and c1's pushes.
+	m.ConfigureAll(map[string][]string{"c1": {a}, "c2": {a}})
+	if got := origins(m); len(got) != 3 || got["c2 rtmp://a.example/live/******"] != "config/connecting" {
+		t.Errorf("after ConfigureAll: %v, want c1's two and c2's one", got)
+	}
+	m.ConfigureAll(map[string][]string{"c1": nil})
 	if got := origins(m); len(got) != 1 || got["c1 rtmp://b.example/live/******"] != "api/connecting" {
 		t.Errorf("after removing every configured push: %v, want only the API's", got)
 	}
