@@ -8,6 +8,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -28,18 +29,47 @@ func main() {
 	luboBin := flag.String("lubo", "bin/lubo", "lubo binary")
 	camBin := flag.String("fakecam", "bin/lubo-fakecam", "fake camera binary")
 	clip := flag.String("clip", "testdata/h264_1080p.mp4", "clip each camera loops")
-	n := flag.Int("channels", 16, "channels")
+	counts := flag.String("channels", "16", "channels; a comma-separated list (16,48) runs each in turn")
 	dur := flag.Duration("duration", 60*time.Second, "measured time")
 	warm := flag.Duration("warmup", 5*time.Second, "time before measuring")
 	record := flag.Bool("record", false, "then record every channel and measure again")
+	gogc := flag.String("gogc", "", "GOGC for lubo (default: lubo's own)")
+	phases := flag.Int("phases", 8, "fake camera processes, started -gop/phases apart, so the channels' keyframes are not all at the same instant (1: one process, all in step)")
+	gop := flag.Duration("gop", 2*time.Second, "the clip's keyframe interval, over which -phases spreads the cameras")
 	flag.Parse()
-	if err := run(*luboBin, *camBin, *clip, *n, *dur, *warm, *record); err != nil {
-		fmt.Fprintln(os.Stderr, "lubo-bench:", err)
-		os.Exit(1)
+	cfg := benchConfig{luboBin: *luboBin, camBin: *camBin, clip: *clip, dur: *dur, warm: *warm, record: *record,
+		gogc: *gogc, phases: max(*phases, 1), gop: *gop}
+	var ns []int
+	for _, s := range strings.Split(*counts, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			fmt.Fprintf(os.Stderr, "lubo-bench: -channels %q: want numbers like 16 or 16,48\n", *counts)
+			os.Exit(2)
+		}
+		ns = append(ns, n)
+	}
+	for i, n := range ns {
+		if i > 0 {
+			fmt.Println()
+		}
+		if err := run(cfg, n); err != nil {
+			fmt.Fprintln(os.Stderr, "lubo-bench:", err)
+			os.Exit(1)
+		}
 	}
 }
 
-func run(luboBin, camBin, clip string, n int, dur, warm time.Duration, record bool) error {
+// benchConfig is what the flags ask for.
+type benchConfig struct {
+	luboBin, camBin, clip string
+	dur, warm, gop        time.Duration
+	record                bool
+	gogc                  string
+	phases                int
+}
+
+func run(c benchConfig, n int) error {
+	luboBin, clip, dur, warm, record, gogc := c.luboBin, c.clip, c.dur, c.warm, c.record, c.gogc
 	if _, err := os.Stat(clip); err != nil {
 		return fmt.Errorf("clip: %w (make it with: bash testdata/make.sh bench)", err)
 	}
@@ -51,17 +81,31 @@ func run(luboBin, camBin, clip string, n int, dur, warm time.Duration, record bo
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
-	camPort, httpPort := freePort(), freePort()
-	camArgs := []string{"-rtsp", fmt.Sprintf("127.0.0.1:%d", camPort)}
-	for i := range n {
-		camArgs = append(camArgs, fmt.Sprintf("cam%d=%s", i, clip))
+	// Classroom cameras are not in step: each fake camera process starts
+	// its streams when it starts, so channels are dealt to c.phases
+	// processes started a fraction of a GOP apart. In step, every channel's
+	// GOP cache would be full at the same instant, a peak no school sees.
+	phases := min(c.phases, n)
+	camPorts := make([]int, phases)
+	var camPids []int
+	for p := range phases {
+		camPorts[p] = freePort()
+		camArgs := []string{"-rtsp", fmt.Sprintf("127.0.0.1:%d", camPorts[p])}
+		for i := p; i < n; i += phases {
+			camArgs = append(camArgs, fmt.Sprintf("cam%d=%s", i, clip))
+		}
+		if p > 0 {
+			time.Sleep(c.gop / time.Duration(phases))
+		}
+		cam := exec.CommandContext(ctx, c.camBin, camArgs...)
+		cam.Stderr = io.Discard
+		if err := cam.Start(); err != nil {
+			return fmt.Errorf("fake camera: %w", err)
+		}
+		defer func() { cancel(); cam.Wait() }() // cancel kills it
+		camPids = append(camPids, cam.Process.Pid)
 	}
-	cam := exec.CommandContext(ctx, camBin, camArgs...)
-	cam.Stderr = io.Discard
-	if err := cam.Start(); err != nil {
-		return fmt.Errorf("fake camera: %w", err)
-	}
-	defer cam.Wait()
+	httpPort := freePort()
 	time.Sleep(time.Second)
 
 	var cfg strings.Builder
@@ -69,18 +113,29 @@ func run(luboBin, camBin, clip string, n int, dur, warm time.Duration, record bo
 	// recording (a round every 2 min would land in one phase only).
 	fmt.Fprintf(&cfg, "data_dir: %s\nhttp: {listen: \"127.0.0.1:%d\"}\nrtsp: {listen: \"127.0.0.1:%d\"}\nlog: {level: warn}\nrecord: {snapshot_interval: 0s}\nchannels:\n", dir, httpPort, freePort())
 	for i := range n {
-		fmt.Fprintf(&cfg, "  - {id: c%d, source: \"rtsp://127.0.0.1:%d/cam%d\", on_demand: false}\n", i, camPort, i)
+		fmt.Fprintf(&cfg, "  - {id: c%d, source: \"rtsp://127.0.0.1:%d/cam%d\", on_demand: false}\n", i, camPorts[i%phases], i)
 	}
 	cfgPath := filepath.Join(dir, "lubo.yaml")
 	if err := os.WriteFile(cfgPath, []byte(cfg.String()), 0o644); err != nil {
 		return err
 	}
 	lubo := exec.CommandContext(ctx, luboBin, "run", "-config", cfgPath)
-	lubo.Stderr = os.Stderr
+	lubo.Env = append(os.Environ(), "GODEBUG="+withGCTrace(os.Getenv("GODEBUG")))
+	if gogc != "" {
+		lubo.Env = append(lubo.Env, "GOGC="+gogc)
+	}
+	stderr, err := lubo.StderrPipe()
+	if err != nil {
+		return err
+	}
+	trace := &gcTrace{}
 	if err := lubo.Start(); err != nil {
 		return fmt.Errorf("lubo: %w", err)
 	}
-	defer lubo.Wait()
+	traceDone := make(chan struct{})
+	go func() { defer close(traceDone); trace.follow(stderr, os.Stderr) }()
+	// Wait reads nothing more once the pipe is drained.
+	defer func() { cancel(); <-traceDone; lubo.Wait() }()
 	base := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 	if err := waitHTTP(base + "/healthz"); err != nil {
 		return err
@@ -95,15 +150,15 @@ func run(luboBin, camBin, clip string, n int, dur, warm time.Duration, record bo
 	}
 	time.Sleep(warm)
 
-	pid, camPid := lubo.Process.Pid, cam.Process.Pid
-	relayOnly := measure(base, pid, camPid, dur, &flvBytes, &hlsBytes)
+	pid := lubo.Process.Pid
+	relayOnly := measure(base, pid, camPids, dur, &flvBytes, &hlsBytes, trace)
 	var rec phase
 	if record {
 		if err := startRecordings(base, n, warm+dur+time.Minute); err != nil {
 			return err
 		}
 		time.Sleep(warm)
-		rec = measure(base, pid, camPid, dur, &flvBytes, &hlsBytes)
+		rec = measure(base, pid, camPids, dur, &flvBytes, &hlsBytes, trace)
 	}
 
 	// First byte for a channel that is already running (cached GOP).
@@ -114,7 +169,7 @@ func run(luboBin, camBin, clip string, n int, dur, warm time.Duration, record bo
 	cancel()
 	wg.Wait()
 
-	fmt.Printf("channels:            %d x %s\n", n, filepath.Base(clip))
+	fmt.Printf("channels:            %d x %s (GOGC=%s; cameras in %d phases over %v)\n", n, filepath.Base(clip), cmp.Or(gogc, "lubo's default"), phases, c.gop)
 	relayOnly.print("relay only", n)
 	if record {
 		rec.print("relay + recording", n)
@@ -209,6 +264,15 @@ func firstByte(url string) time.Duration {
 	return time.Since(start).Round(100 * time.Microsecond)
 }
 
+// cpuTimes adds up the CPU time of several processes.
+func cpuTimes(pids []int) time.Duration {
+	var t time.Duration
+	for _, p := range pids {
+		t += cpuTime(p)
+	}
+	return t
+}
+
 // cpuTime is the process's user+system CPU time from /proc.
 func cpuTime(pid int) time.Duration {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
@@ -261,20 +325,29 @@ type phase struct {
 	inRate, flvRate, hlsRate       float64 // Mbit/s
 	drops, hlsDrops                float64
 	recBytes                       float64
+	peakMem                        smaps // at the RSS peak
+	gc                             gcFigures
+	rt                             goRuntime // at the end of the period
 }
 
 // measure watches lubo for dur while the viewers run.
-func measure(base string, pid, camPid int, dur time.Duration, flvBytes, hlsBytes *atomic.Int64) phase {
-	cpu0, camCPU0, t0 := cpuTime(pid), cpuTime(camPid), time.Now()
+func measure(base string, pid int, camPids []int, dur time.Duration, flvBytes, hlsBytes *atomic.Int64, trace *gcTrace) phase {
+	trace.reset()
+	cpu0, camCPU0, t0 := cpuTime(pid), cpuTimes(camPids), time.Now()
 	in0 := metricSum(base, "lubo_received_bytes_total")
 	flv0, hls0 := flvBytes.Load(), hlsBytes.Load()
 	drop0 := metricSum(base, "lubo_dropped_frames_total")
 	rec0 := metricSum(base, "lubo_record_bytes_total")
 	var p phase
 	for end := time.Now().Add(dur); time.Now().Before(end); time.Sleep(time.Second) {
+		if m := readSmaps(pid); m.rss > p.peakMem.rss {
+			p.peakMem = m
+		}
 		p.peakRSS = max(p.peakRSS, float64(rssBytes(pid)))
 	}
-	cpu1, camCPU1, t1 := cpuTime(pid), cpuTime(camPid), time.Now()
+	p.gc = trace.snapshot()
+	p.rt = scrapeRuntime(base)
+	cpu1, camCPU1, t1 := cpuTime(pid), cpuTimes(camPids), time.Now()
 	p.wall = t1.Sub(t0).Seconds()
 	p.cores = (cpu1 - cpu0).Seconds() / p.wall
 	p.camCores = (camCPU1 - camCPU0).Seconds() / p.wall
@@ -298,6 +371,13 @@ func (p phase) print(name string, n int) {
 		fmt.Printf("recorded:            %.1f Mbit/s to disk\n", p.recBytes*8/p.wall/1e6)
 	}
 	fmt.Printf("dropped frames:      %.0f (readers), %.0f (hls cannot carry)\n", p.drops, p.hlsDrops)
+	per := func(b float64) float64 { return b / 1e6 / float64(n) }
+	m := p.peakMem
+	fmt.Printf("at the rss peak:     %.1f MB anonymous (%.2f per channel), %.1f MB files (the binary)\n", m.anon/1e6, per(m.anon), m.file/1e6)
+	fmt.Printf("go heap (gctrace):   %d GCs, live after GC peak %.1f MB (%.2f per channel), last %.1f MB, goal peak %.1f MB\n",
+		p.gc.gcs, p.gc.peakLive, p.gc.peakLive/float64(n), p.gc.lastLive, p.gc.peakGoal)
+	fmt.Printf("go runtime (end):    heap in use %.1f MB, stacks %.1f MB (%.0f goroutines, %.1f per channel), sys %.1f MB\n",
+		p.rt.heapInuse/1e6, p.rt.stackInuse/1e6, p.rt.goroutines, p.rt.goroutines/float64(n), p.rt.sys/1e6)
 }
 
 // startRecordings gives every channel a manual recording through the API.
