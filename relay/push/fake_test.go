@@ -15,10 +15,32 @@ import (
 // error quoting the whole URL, as a careless library would), and refuses
 // frames with other codec parameters as rtmp.Pusher does.
 type fakeIngests struct {
-	mu     sync.Mutex
-	refuse bool
-	dials  int
-	frames int
+	mu       sync.Mutex
+	refuse   bool
+	dials    int
+	frames   int
+	gate     chan struct{} // when set, writes wait for it to close (a stalled ingest)
+	received []*media.Frame
+}
+
+// hold makes writes block until release.
+func (f *fakeIngests) hold() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.gate = make(chan struct{})
+}
+
+func (f *fakeIngests) release() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	close(f.gate)
+	f.gate = nil
+}
+
+func (f *fakeIngests) got() []*media.Frame {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]*media.Frame(nil), f.received...)
 }
 
 func (f *fakeIngests) dial(_ context.Context, url string, t *media.Tracks) (ingest, error) {
@@ -28,7 +50,7 @@ func (f *fakeIngests) dial(_ context.Context, url string, t *media.Tracks) (inge
 	if f.refuse {
 		return nil, fmt.Errorf("connect to %s: connection refused", url)
 	}
-	return &fakeConn{f: f, tracks: t}, nil
+	return &fakeConn{f: f, tracks: t, done: make(chan struct{})}, nil
 }
 
 func (f *fakeIngests) counts() (dials, frames int) {
@@ -40,25 +62,36 @@ func (f *fakeIngests) counts() (dials, frames int) {
 type fakeConn struct {
 	f      *fakeIngests
 	tracks *media.Tracks
-	closed bool
+	done   chan struct{}
+	close  sync.Once
 }
 
 func (c *fakeConn) WriteFrame(fr *media.Frame) error {
 	c.f.mu.Lock()
+	if gate := c.f.gate; gate != nil {
+		c.f.mu.Unlock()
+		select {
+		case <-gate:
+		case <-c.done:
+		}
+		c.f.mu.Lock()
+	}
 	defer c.f.mu.Unlock()
-	if c.closed {
+	select {
+	case <-c.done:
 		return errors.New("fake ingest: closed")
+	default:
 	}
 	if !media.SameVideo(fr.Tracks.Video, c.tracks.Video) || !media.SameAudio(fr.Tracks.Audio, c.tracks.Audio) {
 		return rtmp.ErrTracksChanged
 	}
 	c.f.frames++
+	c.f.received = append(c.f.received, fr)
 	return nil
 }
 
+// Close may come from any goroutine, as with rtmp.Pusher.
 func (c *fakeConn) Close() error {
-	c.f.mu.Lock()
-	defer c.f.mu.Unlock()
-	c.closed = true
+	c.close.Do(func() { close(c.done) })
 	return nil
 }

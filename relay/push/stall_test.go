@@ -29,10 +29,12 @@ type feeder struct {
 	cmds chan int
 	done chan struct{}
 
-	next      int          // frames written so far (feeder goroutine only)
-	lastVideo int64        // frames written up to and including the last picture
-	written   atomic.Int64 // the same, for the test
-	viewed    atomic.Int64 // frames the viewer read
+	next      int // frames written so far (feeder goroutine only)
+	mu        sync.Mutex
+	seen      []*media.Frame // what the viewer read, in order
+	lastVideo int64          // frames written up to and including the last picture
+	written   atomic.Int64   // the same, for the test
+	viewed    atomic.Int64   // frames the viewer read
 	woken     chan struct{}
 }
 
@@ -104,9 +106,13 @@ func (s *feeder) feed(n int) {
 // view reads r until it closes, counting frames for the feeder.
 func (s *feeder) view(r *relay.Reader) {
 	for {
-		if _, err := r.Read(context.Background()); err != nil {
+		f, err := r.Read(context.Background())
+		if err != nil {
 			return
 		}
+		s.mu.Lock()
+		s.seen = append(s.seen, f)
+		s.mu.Unlock()
 		s.viewed.Add(1)
 		select {
 		case s.woken <- struct{}{}:
@@ -225,6 +231,10 @@ func (p *stallingProxy) forward(c, u net.Conn) {
 // stallSetup runs a stream fed by a feeder with a viewer, and a push of it
 // to url; the reader rings are small so a stalled push drops soon.
 func stallSetup(t *testing.T, url string) (*feeder, *relay.Reader, *Manager) {
+	return stallSetupDial(t, url, nil)
+}
+
+func stallSetupDial(t *testing.T, url string, dial dialFunc) (*feeder, *relay.Reader, *Manager) {
 	t.Helper()
 	src := newFeeder(t)
 	stream := runStream(t, "c2", src, relay.StreamOptions{ReaderQueue: 64})
@@ -235,7 +245,7 @@ func stallSetup(t *testing.T, url string) (*feeder, *relay.Reader, *Manager) {
 	viewDone := make(chan struct{})
 	go func() { defer close(viewDone); src.view(viewer) }()
 	t.Cleanup(func() { viewer.Close(); <-viewDone })
-	m := NewManager(Options{Lookup: lookupOf(stream), Logger: quiet,
+	m := NewManager(Options{Lookup: lookupOf(stream), Logger: quiet, dial: dial,
 		Backoff: relay.Backoff{Min: 100 * time.Millisecond, Max: 200 * time.Millisecond}})
 	runManager(t, m)
 	if err := m.Start("c2", url); err != nil {
@@ -299,4 +309,71 @@ func TestStalledIngestDoesNotStallTheStream(t *testing.T) {
 		t.Errorf("the viewer dropped %d frames; the push held the stream up", viewer.Dropped())
 	}
 	t.Logf("after %d frames: %+v", src.written.Load(), st)
+}
+
+// TestSlowIngestLosesWholeGOPs holds an ingest's writes while the channel
+// runs on, then lets them go: what the ingest got has gaps, and each gap
+// ends at a keyframe, so no picture it got refers to one it lacks.
+func TestSlowIngestLosesWholeGOPs(t *testing.T) {
+	fake := &fakeIngests{}
+	src, viewer, m := stallSetupDial(t, "rtmp://ingest.example/live/key", fake.dial)
+	caughtUp := func() {
+		testkit.WaitFor(t, "the push to send every frame fed", func() bool {
+			return statusOf(t, m, "c2").Frames == uint64(src.written.Load())
+		})
+	}
+	src.feed(50)
+	caughtUp()
+	fake.hold()
+	feedUntilDrops(t, src, m)
+	src.feed(300)
+	fake.release()
+	// Feed until a keyframe has gone through after the release.
+	before := len(fake.got())
+	for i := 0; ; i++ {
+		if i == 100 {
+			t.Fatal("no keyframe reached the ingest after the release")
+		}
+		src.feed(25)
+		if got := fake.got(); len(got) > before && hasKey(got[before:]) {
+			break
+		}
+	}
+	if viewer.Dropped() != 0 {
+		t.Errorf("the viewer dropped %d frames", viewer.Dropped())
+	}
+	src.mu.Lock()
+	all := append([]*media.Frame(nil), src.seen...)
+	src.mu.Unlock()
+	got := map[*media.Frame]bool{}
+	for _, f := range fake.got() {
+		got[f] = true
+	}
+	gaps := 0
+	var prev *media.Frame // the previous picture the viewer saw
+	for _, f := range all {
+		if !f.IsVideo() {
+			continue
+		}
+		if got[f] && !f.Key && prev != nil && !got[prev] {
+			t.Fatalf("the ingest got a picture at %v without the one before it (%v): a broken GOP", f.DTS, prev.DTS)
+		}
+		if prev != nil && got[prev] && !got[f] {
+			gaps++
+		}
+		prev = f
+	}
+	if gaps == 0 {
+		t.Fatalf("no gap in what the ingest got; the test did not stall it")
+	}
+	t.Logf("%d frames seen, %d sent, %d gaps, status %+v", len(all), len(got), gaps, statusOf(t, m, "c2"))
+}
+
+func hasKey(fs []*media.Frame) bool {
+	for _, f := range fs {
+		if f.IsVideo() && f.Key {
+			return true
+		}
+	}
+	return false
 }
