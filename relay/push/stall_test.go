@@ -70,7 +70,9 @@ func (s *feeder) Run(ctx context.Context, out relay.Publisher) error {
 }
 
 func (s *feeder) write(ctx context.Context, out relay.Publisher, n int) {
-	for range n {
+	// Readers are woken by pictures: end on one, so every frame written
+	// is in a reader's hands.
+	for i := 0; i < n || int64(s.next) != s.lastVideo; i++ {
 		src := s.frames[s.next%len(s.frames)]
 		f := *src
 		shift := time.Duration(s.next/len(s.frames)) * s.loop
@@ -97,7 +99,8 @@ func (s *feeder) write(ctx context.Context, out relay.Publisher, n int) {
 	}
 }
 
-// feed writes n frames and returns once they are written.
+// feed writes n frames, and on up to a picture, and returns once they are
+// written.
 func (s *feeder) feed(n int) {
 	s.cmds <- n
 	<-s.done
