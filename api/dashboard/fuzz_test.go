@@ -48,7 +48,9 @@ func FuzzChannelForm(f *testing.F) {
 		f.Add(s)
 	}
 	e := newEnv(f)
-	e.h.opts.Probe = func(context.Context, string) (*media.Tracks, error) { return nil, errors.New("no camera in the fuzzer") }
+	e.h.opts.Probe = func(context.Context, string) (*media.Tracks, error) {
+		return nil, errors.New("no camera in the fuzzer")
+	}
 	f.Fuzz(func(t *testing.T, body string) {
 		fuzzPost(t, e, "POST", "/api/dash/channels", body, http.StatusCreated)
 		fuzzPost(t, e, "PUT", "/api/dash/channels/cam1", body, http.StatusOK)

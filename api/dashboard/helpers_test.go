@@ -11,8 +11,13 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/lubo-edge/lubo/api"
 	"github.com/lubo-edge/lubo/configs"
 	"github.com/lubo-edge/lubo/internal/testkit"
+	"github.com/lubo-edge/lubo/recorder"
+	"github.com/lubo-edge/lubo/recorder/snapshot"
+	"github.com/lubo-edge/lubo/relay"
+	"github.com/lubo-edge/lubo/relay/rtsp"
 	"github.com/lubo-edge/lubo/storage"
 )
 
@@ -136,3 +141,16 @@ func (e *env) do(method, path string, body any, out any) (int, string) {
 	}
 	return resp.StatusCode, string(raw)
 }
+
+// fakeBox is a running box without channels or a recorder.
+type fakeBox struct{}
+
+func (fakeBox) Channels() []api.ChannelInfo             { return nil }
+func (fakeBox) LiveStream(string) (*relay.Stream, bool) { return nil, false }
+func (fakeBox) WebStream(string) (*relay.Stream, bool)  { return nil, false }
+func (fakeBox) HLS(string) (http.Handler, bool)         { return nil, false }
+func (fakeBox) Recorder() *recorder.Recorder            { return nil }
+func (fakeBox) Snapshots() *snapshot.Snapshotter        { return nil }
+func (fakeBox) Clouds() []api.CloudStatus               { return nil }
+func (fakeBox) ConfigFile() configs.FileStatus          { return configs.FileStatus{} }
+func (fakeBox) RTSPConns() rtsp.ConnStats               { return rtsp.ConnStats{} }

@@ -16,7 +16,10 @@ export function leave() { root = null; }
 export async function tick() {
   if (!root || document.querySelector(".dialog")) return;
   let data;
-  try { data = await get("/api/dash/channels"); } catch (e) { return; }
+  try { data = await get("/api/dash/channels"); } catch (e) {
+    if (root) { root.textContent = ""; root.append(el("p", { class: "error-text", id: "ch-unavailable" }, problemText(e))); }
+    return;
+  }
   if (!root) return;
   root.textContent = "";
   root.append(el("div", { class: "section-title" }, el("h2", null, t("nav.channels")),

@@ -69,7 +69,7 @@ function render() {
   for (const c of data.courses.filter((c) => c.channel === channel)) (byDay[c.weekday] = byDay[c.weekday] || []).push(c);
   const table = el("table", { class: "week", id: "tt-grid" },
     el("thead", null, el("tr", null, order.map((w) => el("th", null, weekdayName(w))))),
-    el("tbody", null, el("tr", null, order.map((w) => el("td", { dataset: { weekday: w } },
+    el("tbody", null, el("tr", null, order.map((w) => el("td", { "data-day": weekdayName(w), dataset: { weekday: w } },
       (byDay[w] || []).sort((a, b) => a.start.localeCompare(b.start)).map((c) => courseNode(c, nowIDs.has(c.id))))))));
   root.append(el("div", { class: "scroll" }, table));
 
