@@ -1,5 +1,6 @@
 // Package segmenter cuts a stream's frames into keyframe-aligned segments
-// (Cutter, shared by HLS and recording) and serves live HLS from memory (HLS).
+// (Cutter, shared by HLS and recording) and serves live HLS (HLS), in
+// MPEG-TS or fMP4 segments held in memory or in files.
 package segmenter
 
 import (
