@@ -232,3 +232,38 @@ func TestHLSAudioOnlyG711(t *testing.T) {
 		t.Fatalf("playlist of a closed muxer without segments: %s %s", resp.Status, body)
 	}
 }
+
+// TestHLSLongGOPSplits: a camera with a 4 s GOP under a 2 s target. The
+// target duration stays 2 and the first GOP is split before 2.5 s, on a
+// picture that is not a keyframe; ffmpeg still decodes the whole playlist
+// without an error, for its full length, in both variants, and the fMP4
+// playlist does not claim independent segments.
+func TestHLSLongGOPSplits(t *testing.T) {
+	for _, variant := range []Variant{VariantTS, VariantFMP4} {
+		t.Run(string(variant), func(t *testing.T) {
+			cl := loadClip(t, "h264_gop4")
+			h := NewHLS(HLSOptions{Channel: "c101", Variant: variant, Logger: quiet()})
+			for _, f := range cl.session(1, 0, 0, false) {
+				h.WriteFrame(f)
+			}
+			h.Close()
+			url := serve(t, h)
+			playlist := getOK(t, url+"/index.m3u8")
+			// 0-2.48 (split), 2.48-4 (to the keyframe), 4-6.
+			if n := len(listedSegments(playlist)); n != 3 {
+				t.Fatalf("%d segments, want 3:\n%s", n, playlist)
+			}
+			checkDurations(t, playlist, cl.duration)
+			if bytes.Contains(playlist, []byte("INDEPENDENT-SEGMENTS")) {
+				t.Fatalf("a playlist with a split segment claims independent segments:\n%s", playlist)
+			}
+			if d := ffprobeDuration(t, url+"/index.m3u8"); math.Abs(d-cl.duration.Seconds()) > 0.1 {
+				t.Errorf("ffprobe says the playlist lasts %.3f s, the source %.3f s", d, cl.duration.Seconds())
+			}
+			ffmpegDecodes(t, url+"/index.m3u8")
+			if st := h.Stats(); st.Dropped.Invalid != 0 || st.Segments != 3 {
+				t.Fatalf("stats %+v", st)
+			}
+		})
+	}
+}
