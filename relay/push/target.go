@@ -64,7 +64,7 @@ func parseTarget(raw string) (target, error) {
 		return fail("no /app/stream path")
 	}
 	// The key as written and as decoded, alone and with the query.
-	_, rawName, _ := strings.Cut(strings.Trim(u.EscapedPath(), "/"), "/")
+	rawApp, rawName, _ := strings.Cut(strings.Trim(u.EscapedPath(), "/"), "/")
 	secrets := []string{raw, name, rawName}
 	if u.RawQuery != "" {
 		secrets = append(secrets, rawName+"?"+u.RawQuery, name+"?"+u.RawQuery, u.RawQuery)
@@ -73,7 +73,10 @@ func parseTarget(raw string) (target, error) {
 		}
 	}
 	sort.Slice(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
-	return target{raw: raw, display: Redact(raw), secrets: secrets}, nil
+	// Shown from the parsed parts: Redact, working on text, would take an
+	// '@' in the path for the end of a userinfo and mask the host too.
+	display := strings.ToValidUTF8("rtmp://"+u.Host+"/"+rawApp+"/"+redact.Mask, "\uFFFD")
+	return target{raw: raw, display: display, secrets: secrets}, nil
 }
 
 // scrub makes text about this target fit to show: every URL in it redacted,
