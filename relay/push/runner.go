@@ -59,6 +59,9 @@ func (r *runner) run(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
+		if err == nil {
+			err = errors.New("push ended")
+		}
 		// A failure: count it, say it (redacted), wait, reconnect.
 		now := time.Now()
 		if downSince.IsZero() || r.pushed {

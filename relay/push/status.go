@@ -49,11 +49,13 @@ type Status struct {
 	RetryAt time.Time `json:"retry_at,omitzero"`
 	// LastFrame is when the ingest last took a frame: a push that stays
 	// "pushing" while its camera is away shows it here.
-	LastFrame  time.Time `json:"last_frame,omitzero"`
-	Bytes      uint64    `json:"bytes"`      // media payload handed to the ingest connection
-	Frames     uint64    `json:"frames"`     // frames handed to the ingest connection
-	Drops      uint64    `json:"drops"`      // frames lost because the ingest was slower than the channel
-	Reconnects uint64    `json:"reconnects"` // ingest connections made again after the first
+	LastFrame time.Time `json:"last_frame,omitzero"`
+	Bytes     uint64    `json:"bytes"`  // media payload handed to the ingest connection
+	Frames    uint64    `json:"frames"` // frames handed to the ingest connection
+	Drops     uint64    `json:"drops"`  // frames lost because the ingest was slower than the channel
+	// Reconnects counts new attempts: after a failure (ingest lost or
+	// refused, channel gone) and to publish new codec parameters.
+	Reconnects uint64 `json:"reconnects"`
 }
 
 // counters are a push's live numbers, updated by its goroutine and read by
