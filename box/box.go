@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/lubo-edge/lubo/api"
+	"github.com/lubo-edge/lubo/api/auth"
 	"github.com/lubo-edge/lubo/api/boxapi"
 	"github.com/lubo-edge/lubo/configs"
 	"github.com/lubo-edge/lubo/daemon"
@@ -99,9 +100,16 @@ func Run(ctx context.Context, opts Options) error {
 		watcher = configs.NewWatcher(opts.ConfigPath, log)
 		fileStatus = watcher.Status
 	}
+	guard, err := auth.New(auth.Options{Config: cfg.Auth, DB: db, Logger: log, Secure: cfg.HTTP.TLS != nil})
+	if err != nil {
+		return fmt.Errorf("auth: %w", err)
+	}
+	if cfg.Auth == nil {
+		log.Warn("sign-in is off: anyone who reaches this box can watch, record and change it; add auth: to the config (see lubo passwd)")
+	}
 	d, err := daemon.New(comp.current(), daemon.Options{
 		Logger: log, Version: opts.Version, DB: db, Sources: reg, Clouds: clouds.statuses, ConfigFile: fileStatus,
-		Handlers: handlers, OnSnapshot: onSnap, OnCover: onCover, Collectors: collectors,
+		Handlers: handlers, OnSnapshot: onSnap, OnCover: onCover, Collectors: collectors, WrapHTTP: guard.Wrap,
 	})
 	if err == nil {
 		err = d.Listen()
@@ -160,6 +168,9 @@ func Run(ctx context.Context, opts Options) error {
 func warnRestartOnly(log *slog.Logger, running, next *configs.Config) {
 	if fmt.Sprint(running.Cloud) != fmt.Sprint(next.Cloud) || (running.API == nil) != (next.API == nil) {
 		log.Warn("config reload: cloud and api settings change only on restart; keeping the old ones")
+	}
+	if fmt.Sprint(running.Auth) != fmt.Sprint(next.Auth) || fmt.Sprint(running.HTTP) != fmt.Sprint(next.HTTP) {
+		log.Warn("config reload: auth and http settings change only on restart; keeping the old ones")
 	}
 }
 
