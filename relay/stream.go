@@ -16,8 +16,10 @@ type StreamOptions struct {
 	// IdleTimeout is how long an on-demand source keeps running after its
 	// last reader left. Default 30s.
 	IdleTimeout time.Duration
-	// ReaderQueue is the ring size of each reader in frames. Default 1024
-	// (about 14 s of 25 fps video with 48 kHz AAC).
+	// ReaderQueue is the most frames each reader may queue before it drops
+	// to the next keyframe. Default 1024 (about 14 s of 25 fps video with
+	// 48 kHz AAC). A reader's ring starts small and grows to it only while
+	// the reader falls behind.
 	ReaderQueue int
 	// StopTimeout is how long a source may take to stop once cancelled;
 	// after it the source's goroutine is abandoned and logged. Default 5s.
