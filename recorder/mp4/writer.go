@@ -142,7 +142,9 @@ func (w *Writer) writeHeader() error {
 
 // WriteFrame adds one frame. Video before the first keyframe, and audio
 // before it when there is video, is dropped: the file starts with a
-// picture, at time zero.
+// picture, at time zero. f.Data is not copied: the writer reads it when it
+// writes the fragment (at the next keyframe, FragmentMax or Close), so the
+// caller must not modify it until then; relay frames are never modified.
 func (w *Writer) WriteFrame(f *media.Frame) error {
 	if w.err != nil {
 		return w.err
