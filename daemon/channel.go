@@ -161,7 +161,7 @@ func (c *channel) hlsHandler() (http.Handler, bool) {
 		}
 		ctx, cancel := context.WithCancel(c.hlsCtx)
 		mux := segmenter.NewHLS(segmenter.HLSOptions{
-			Channel: c.cfg.ID, Target: c.hls.Segment, Window: c.hls.Window,
+			Channel: c.cfg.ID, Target: c.hls.Segment, Window: c.hls.Window, Variant: segmenter.Variant(c.hls.Variant),
 			FirstSequence: c.hlsSeq, Dir: c.hlsDir, Logger: c.baseLog,
 		})
 		s := &hlsSession{mux: mux, reader: rd, cancel: cancel}

@@ -146,3 +146,17 @@ func TestOnlyG711ChannelsGoThroughTheEncoderStage(t *testing.T) {
 		t.Fatalf("HLS of the AAC channel: %v", got)
 	}
 }
+
+// hls.variant: fmp4 serves fMP4 HLS (an init section and .m4s segments)
+// for an H.264 camera too, which ffprobe reads with both tracks.
+func TestHLSVariantFMP4(t *testing.T) {
+	clip := testmedia.Require(t, "h264_aac.mp4")
+	b := startBox(t, fileChannel("c1", clip, true)+"hls: {variant: fmp4}\n")
+	if got := sorted(judge.Streams(t, b.http+"/hls/c1/index.m3u8")); !slices.Equal(got, []string{"aac", "h264"}) {
+		t.Fatalf("fMP4 HLS streams %v, want aac + h264", got)
+	}
+	_, playlist := get(t, b.http+"/hls/c1/index.m3u8")
+	if !strings.Contains(playlist, "#EXT-X-MAP:URI=") || !strings.Contains(playlist, ".m4s") {
+		t.Fatalf("playlist is not fMP4:\n%s", playlist)
+	}
+}
