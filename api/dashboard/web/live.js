@@ -63,7 +63,7 @@ class Tile {
     this.ch = ch;
     this.player = null;
     this.kind = "";
-    this.lastTime = 0;
+    this.firstTime = null;
     this.snapTimer = 0;
     this.video = el("video", { muted: true, autoplay: true, playsinline: true });
     this.video.muted = true;
@@ -75,9 +75,11 @@ class Tile {
     this.controls = el("div", { class: "row controls" });
     this.node = el("div", { class: "card tile", id: "tile-" + ch.id, dataset: { channel: ch.id, playing: "no" } },
       this.title, this.screen, this.meta, this.controls);
+    // Playing means the clock of the current player advanced by a second.
     this.video.addEventListener("timeupdate", () => {
-      if (this.video.currentTime > this.lastTime + 0.5) this.node.dataset.playing = "yes";
-      this.lastTime = Math.max(this.lastTime, this.video.currentTime);
+      const now = this.video.currentTime;
+      if (this.firstTime === null || now < this.firstTime) this.firstTime = now;
+      if (now > this.firstTime + 1) this.node.dataset.playing = "yes";
     });
   }
 
@@ -172,8 +174,10 @@ class Tile {
     this.snapTimer = 0;
     const ch = this.ch;
     const video = this.video;
-    const retry = () => {
+    this.firstTime = null;
+    const retry = (...why) => {
       // The camera is away: the tile says why (last_error); try again soon.
+      window.lubo.errors.push("player " + ch.id + ": " + why.map(String).join(" "));
       this.stopPlayer();
       this.retryTimer = setTimeout(() => { if (tiles.get(ch.id) === this && canPlay(this.ch.video_codec)) this.startPlayer(); }, 3000);
     };
