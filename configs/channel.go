@@ -46,8 +46,9 @@ type Channel struct {
 	// else the Overlay that added it ("yunlubo", "api"). Not in YAML.
 	Origin string `yaml:"-"`
 
-	// Push lists RTMP ingests (rtmp:// or rtmps://) this channel is pushed
-	// to for as long as it runs. Default: none.
+	// Push lists RTMP ingests (rtmp://host[:port]/app/stream) this channel
+	// is pushed to for as long as it runs, with its AAC sound; a change
+	// applies without restarting the camera. Default: none.
 	Push []string `yaml:"push"`
 }
 

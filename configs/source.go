@@ -19,15 +19,15 @@ func checkSource(ps *problems, path, raw string) {
 	}
 }
 
-// checkPushURL accepts an RTMP ingest URL: rtmp:// or rtmps:// with a host
-// and an application path.
+// checkPushURL accepts an RTMP ingest URL: rtmp:// with a host and an
+// application path (lubo's RTMP client does not speak rtmps).
 func checkPushURL(ps *problems, path, raw string) {
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil || u.Host == "":
 		ps.add(path, "%q is not a URL; want rtmp://host[:port]/app/stream", redact.URL(raw))
-	case u.Scheme != "rtmp" && u.Scheme != "rtmps":
-		ps.add(path, "unsupported scheme %q; want rtmp or rtmps", u.Scheme)
+	case u.Scheme != "rtmp":
+		ps.add(path, "unsupported scheme %q; want rtmp (rtmps is not supported)", u.Scheme)
 	case strings.Trim(u.Path, "/") == "":
 		ps.add(path, "%q has no application path; want rtmp://host[:port]/app/stream", redact.URL(raw))
 	}

@@ -209,7 +209,9 @@ func ChannelDiff(old, new *Config) (added, removed, changed []string) {
 // name, which is only shown: a rename applies in place, without restarting
 // the channel and dropping its viewers.
 func sameButName(a, b Channel) bool {
+	// Pushes follow the channel without restarting its camera.
 	a.Name, b.Name = "", ""
+	a.Push, b.Push = nil, nil
 	return reflect.DeepEqual(a, b)
 }
 

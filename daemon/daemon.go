@@ -20,6 +20,7 @@ import (
 	"github.com/lubo-edge/lubo/recorder"
 	"github.com/lubo-edge/lubo/recorder/snapshot"
 	"github.com/lubo-edge/lubo/relay"
+	"github.com/lubo-edge/lubo/relay/push"
 	"github.com/lubo-edge/lubo/relay/rtmp"
 	"github.com/lubo-edge/lubo/relay/rtsp"
 	"github.com/lubo-edge/lubo/relay/sources"
@@ -97,6 +98,8 @@ type Daemon struct {
 	rec     *recorder.Recorder
 	snaps   *snapshot.Snapshotter
 
+	pushes *push.Manager // the channels' RTMP pushes (config and API)
+
 	mu       sync.RWMutex
 	cfg      *configs.Config
 	channels map[string]*channel
@@ -122,6 +125,8 @@ func New(cfg *configs.Config, opts Options) (*Daemon, error) {
 		db: opts.DB, clouds: opts.Clouds, cfgFile: opts.ConfigFile, extra: opts.Handlers, onSnap: opts.OnSnapshot,
 		onCover: opts.OnCover, metrics: opts.Collectors, wrap: opts.WrapHTTP,
 	}
+	// Pushes send the recorded picture with AAC sound, what ingests take.
+	d.pushes = push.NewManager(push.Options{Lookup: d.RecordStream, Backoff: opts.Backoff, Logger: d.log})
 	if cfg.RTMP.Listen != "" {
 		// Encoders push channels whose source is "publisher" to
 		// rtmp://box/live/{id}; players may play them back from there.
@@ -292,6 +297,11 @@ func (d *Daemon) Run(ctx context.Context, updates <-chan *configs.Config) error 
 		d.snaps.Add(chCfg.ID, d.snapshotSource(chCfg.ID))
 	}
 	d.mu.Unlock()
+	d.pushes.ConfigureAll(pushList(d.cfg))
+	pushCtx, stopPushes := context.WithCancel(ctx)
+	defer stopPushes()
+	pushesDone := make(chan struct{})
+	go func() { defer close(pushesDone); d.pushes.Run(pushCtx) }()
 
 	// Recording stops before the channels, so every slice is closed and
 	// finalized while its stream still exists.
@@ -318,7 +328,10 @@ func (d *Daemon) Run(ctx context.Context, updates <-chan *configs.Config) error 
 	for pattern, h := range d.extra {
 		apiSrv.Mount(pattern, h)
 	}
-	if err := apiSrv.Register(append(d.rtmpMetrics(), d.metrics...)...); err != nil {
+	for _, pattern := range []string{"GET /api/push", "POST /api/push/start", "POST /api/push/stop"} {
+		apiSrv.Mount(pattern, d.pushes.Handler())
+	}
+	if err := apiSrv.Register(append(d.rtmpMetrics(), append(d.metrics, d.pushes.Collector())...)...); err != nil {
 		d.log.Error("metrics: a collector was refused", "err", err)
 	}
 	var handler http.Handler = apiSrv
@@ -391,8 +404,14 @@ loop:
 	// logged and left, so SIGTERM always ends lubo.
 	deadline := time.Now().Add(d.shutdownTimeout)
 	stopRec()
+	stopPushes()
 	if !waitGroupWithin(&recWG, time.Until(deadline)) {
 		d.log.Error("recorder did not stop by the shutdown deadline; open slices are recovered at the next start")
+	}
+	select {
+	case <-pushesDone:
+	case <-time.After(time.Until(deadline)):
+		d.log.Error("pushes did not stop by the shutdown deadline")
 	}
 	// Viewers hold long requests: stop the channels first (which ends
 	// their readers), then close the listener.
@@ -438,7 +457,7 @@ func (d *Daemon) apply(ctx context.Context, cfg *configs.Config) {
 	}
 	d.mu.Unlock()
 
-	if old.HTTP != cfg.HTTP || old.RTSP != cfg.RTSP || old.DataDir != cfg.DataDir {
+	if old.HTTP.Listen != cfg.HTTP.Listen || fmt.Sprint(old.HTTP.TLS) != fmt.Sprint(cfg.HTTP.TLS) || old.RTSP != cfg.RTSP || old.DataDir != cfg.DataDir {
 		d.log.Warn("config reload: listeners and data_dir change only on restart; keeping the old ones")
 	}
 	if old.HLS != cfg.HLS {
@@ -477,6 +496,7 @@ func (d *Daemon) apply(ctx context.Context, cfg *configs.Config) {
 		d.snaps.Add(id, d.snapshotSource(id))
 	}
 	d.rec.Reload(cfg)
+	d.pushes.ConfigureAll(pushList(cfg))
 	d.log.Info("config reloaded", "added", added, "removed", removed, "changed", changed, "renamed", renamed)
 }
 
@@ -609,4 +629,17 @@ func (d *Daemon) rtmpMetrics() []prometheus.Collector {
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "lubo_rtmp_connections_refused_total", Help: "RTMP connections closed on arrival: over the limit (256)."},
 			func() float64 { return float64(srv.Conns().Refused) }),
 	}
+}
+
+// Pushes is the state of every RTMP push, for the dashboard.
+func (d *Daemon) Pushes() []push.Status { return d.pushes.List() }
+
+// pushList is every channel's configured pushes (empty ones included, so
+// a channel whose pushes were removed loses them).
+func pushList(cfg *configs.Config) map[string][]string {
+	m := make(map[string][]string, len(cfg.Channels))
+	for _, ch := range cfg.Channels {
+		m[ch.ID] = ch.Push
+	}
+	return m
 }

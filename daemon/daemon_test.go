@@ -43,6 +43,17 @@ channels:
 	if err != nil {
 		t.Fatal(err)
 	}
+	return startBoxConfigWith(t, cfg, opts)
+}
+
+// startBoxConfig runs a daemon on cfg for the test.
+func startBoxConfig(t *testing.T, cfg *configs.Config) *box {
+	t.Helper()
+	return startBoxConfigWith(t, cfg, Options{Backoff: relay.Backoff{Min: 20 * time.Millisecond, Max: 100 * time.Millisecond}})
+}
+
+func startBoxConfigWith(t *testing.T, cfg *configs.Config, opts Options) *box {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
