@@ -266,10 +266,11 @@ func screenshots(t *testing.T, base string) {
 	}{{"desktop", 1366, 768}, {"phone", 390, 844}} {
 		// browser.Open starts "chromium" from PATH: a wrapper there gives
 		// the window its size. Chromium keeps a window at least 500 wide,
-		// so a phone is an iframe of its size in a 500-wide window, and
-		// the picture is cropped to it.
+		// so a phone is an iframe of its size in a 500-wide window; the
+		// window's page area is shorter than the window, so it is made
+		// taller and every picture is cropped to the size.
 		bin := t.TempDir()
-		script := fmt.Sprintf("#!/bin/sh\nexec /usr/bin/chromium --window-size=%d,%d --hide-scrollbars \"$@\"\n", max(size.w, 500), size.h)
+		script := fmt.Sprintf("#!/bin/sh\nexec /usr/bin/chromium --window-size=%d,%d --hide-scrollbars \"$@\"\n", max(size.w, 500), size.h+200)
 		if err := os.WriteFile(filepath.Join(bin, "chromium"), []byte(script), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -287,7 +288,7 @@ func screenshots(t *testing.T, base string) {
 			d.js(`location.reload(), true`)
 		}
 		d.wait(win+`.lubo.ready && `+win+`.document.documentElement.lang === "zh-CN"`, "Chinese")
-		d.wait(fmt.Sprintf(`%s.innerWidth === %d`, win, size.w), "the width")
+		d.wait(fmt.Sprintf(`%s.innerWidth === %d && %s.innerHeight >= %d`, win, size.w, win, size.h), "the page area at least the size")
 		for _, pg := range []struct{ name, ready string }{
 			{"live", `.getElementById("tile-cam1").dataset.playing === "yes"`},
 			{"timetable", `.getElementById("tt-grid").textContent.includes("语文")`},
@@ -311,7 +312,8 @@ func screenshots(t *testing.T, base string) {
 	}
 }
 
-// cropPNG cuts the PNG at path to its top-left w×h.
+// cropPNG cuts the PNG at path to its top-left w×h; a smaller one is an
+// error (the page was not shown at the size asked).
 func cropPNG(path string, w, h int) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -323,8 +325,8 @@ func cropPNG(path string, w, h int) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	r := img.Bounds()
-	if r.Dx() <= w && r.Dy() <= h {
-		return nil
+	if r.Dx() < w || r.Dy() < h {
+		return fmt.Errorf("%s: the picture is %dx%d, smaller than %dx%d", path, r.Dx(), r.Dy(), w, h)
 	}
 	sub, ok := img.(interface {
 		SubImage(image.Rectangle) image.Image
@@ -336,7 +338,7 @@ func cropPNG(path string, w, h int) error {
 	if err != nil {
 		return err
 	}
-	if err := png.Encode(out, sub.SubImage(image.Rect(r.Min.X, r.Min.Y, r.Min.X+min(w, r.Dx()), r.Min.Y+min(h, r.Dy())))); err != nil {
+	if err := png.Encode(out, sub.SubImage(image.Rect(r.Min.X, r.Min.Y, r.Min.X+w, r.Min.Y+h))); err != nil {
 		out.Close()
 		return err
 	}
