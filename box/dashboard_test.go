@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lubo-edge/lubo/api/auth/password"
 	"github.com/lubo-edge/lubo/internal/browser"
 	"github.com/lubo-edge/lubo/internal/fakecam"
 	"github.com/lubo-edge/lubo/internal/testkit"
@@ -343,4 +344,71 @@ func cropPNG(path string, w, h int) error {
 		return err
 	}
 	return out.Close()
+}
+
+// With auth: in the config, the real box asks for a sign-in: a wrong
+// password is refused, a viewer watches live but gets no admin controls
+// and the server refuses the viewer's changes (with the viewer's own
+// CSRF token), sign-out brings the form back, and an admin's early stop
+// is logged with the admin's name and the reason.
+func TestDashboardSignInOnBox(t *testing.T) {
+	requireDashPlayers(t)
+	const adminPass, viewerPass = "admin-Passw0rd-box", "viewer-Passw0rd-box"
+	var hashes []string
+	for _, pw := range []string{adminPass, viewerPass} {
+		h, err := password.Hash(pw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hashes = append(hashes, h)
+	}
+	dir := t.TempDir()
+	b := startTestBox(t, dir, fmt.Sprintf(`data_dir: %s
+http: {listen: "127.0.0.1:0"}
+rtsp: {listen: "127.0.0.1:0"}
+auth:
+  users:
+    - {name: admin, role: admin, password_hash: %q}
+    - {name: 张老师, role: viewer, password_hash: %q}
+channels:
+  - {id: demo, name: 演示教室, source: "file://%s", on_demand: false}
+`, dir, hashes[0], hashes[1], testmedia.Require(t, "sample.mp4")))
+	d := dashPage{t: t, p: browser.Open(t, b.base+"/#live")}
+	login := func(user, pw string) {
+		d.fill(map[string]string{"#login-user": user, "#login-password": pw})
+		d.click("#login-submit")
+	}
+	d.wait(`!document.getElementById("login").hidden && document.getElementById("banner").hidden`, "the sign-in form, no open-box banner")
+	login("admin", "not-the-password")
+	d.wait(`!document.getElementById("login-error").hidden`, "the wrong password refused")
+	login("张老师", viewerPass)
+	d.wait(`document.getElementById("login").hidden && document.getElementById("who").textContent.includes("张老师")`, "signed in as the viewer")
+	d.wait(`document.getElementById("tile-demo").dataset.playing === "yes"`, "the viewer watches live")
+	if string(d.js(`!!document.querySelector("#tile-demo button")`)) != "false" {
+		t.Error("the viewer is offered record controls")
+	}
+	// Around the page, with the viewer's own session and CSRF token.
+	d.js(`window.__st = {}, fetch("/api/auth/me").then((r) => r.json()).then((me) => Promise.all([
+		fetch("/api/dash/record/start", {method: "POST", headers: {"Content-Type": "application/json", "X-CSRF-Token": me.csrf}, body: JSON.stringify({channel: "demo"})})
+			.then((r) => { window.__st.start = r.status }),
+		fetch("/api/dash/courses", {method: "POST", headers: {"Content-Type": "application/json", "X-CSRF-Token": me.csrf},
+			body: JSON.stringify({channel: "demo", weekday: 2, start: "08:00", duration: "45m"})}).then((r) => { window.__st.course = r.status }),
+		fetch("/api/dash/admin/channels/demo").then((r) => { window.__st.editor = r.status })])), true`)
+	d.wait(`window.__st.start === 403 && window.__st.course === 403 && window.__st.editor === 403`, "the server refuses the viewer")
+	d.click("#logout")
+	d.wait(`!document.getElementById("login").hidden`, "the sign-in form after sign-out")
+	login("admin", adminPass)
+	d.click("#tile-demo button.start")
+	d.click("#tile-demo button.stop")
+	d.fill(map[string]string{"#tile-demo input.reason": "停电演练"})
+	d.click("#tile-demo button.confirm-stop")
+	testkit.WaitFor(t, "the early stop logged with the admin and the reason", func() bool {
+		return strings.Contains(b.logs.String(), "stopped early by admin because 停电演练")
+	})
+	b.stop()
+	for _, secret := range append(hashes, adminPass, viewerPass) {
+		if strings.Contains(b.logs.String(), secret) {
+			t.Error("a password or its hash is in the log")
+		}
+	}
 }
