@@ -108,8 +108,10 @@ func dashTimetable(t *testing.T, base string) string {
 // stop early with a logged reason, add a course a few seconds ahead (and
 // see an overlapping one refused with 1012), see it record and grow, play
 // the recording with a seek; a restart keeps the channel and the course.
-// Screenshots of every page at 1366×768 and 390×844 go to docs/screenshots
-// (or $LUBO_SCREENSHOTS).
+// Screenshots of every page at 1366×768 and 390×844 go to bin/screenshots
+// (or $LUBO_SCREENSHOTS; the README's two come from
+// LUBO_SCREENSHOTS=$PWD/docs/screenshots), so a test run leaves the work
+// tree clean.
 func TestDashboardInChromium(t *testing.T) {
 	requireDashPlayers(t)
 	clip := testmedia.Require(t, "h264_aac.mp4")
@@ -256,8 +258,9 @@ schedule:
 func screenshots(t *testing.T, base string) {
 	out := os.Getenv("LUBO_SCREENSHOTS")
 	if out == "" {
-		out = filepath.Join("..", "docs", "screenshots")
+		out = filepath.Join("..", "bin", "screenshots")
 	}
+	t.Logf("screenshots in %s", out)
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what lubo's tests need from Debian: ffmpeg/ffprobe (judges of the
 # media lubo writes), chromium (the dashboard browser test) and nginx with
-# its RTMP module (the ingest that RTMP push is tested against). As root it
+# its RTMP module (the ingest that RTMP push is tested against), and a
+# Chinese font for the dashboard's screenshots. As root it
 # installs with apt-get; otherwise it names the packages to install.
 set -euo pipefail
 need=()
@@ -9,6 +10,8 @@ command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || need+
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
 [ -e /usr/lib/nginx/modules/ngx_rtmp_module.so ] || need+=(libnginx-mod-rtmp)
+# A CJK font, so the dashboard's screenshots show Chinese, not empty boxes.
+[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
