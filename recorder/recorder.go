@@ -119,6 +119,9 @@ type Recorder struct {
 	mu     sync.Mutex
 	ctx    context.Context     // while Run accepts sessions; nil otherwise
 	active map[string]*Session // by key: "course/{id}" or "manual/{channel}"
+	// stopped holds lessons an admin stopped early, by key, until their
+	// planned end: the timetable does not start them again meanwhile.
+	stopped map[string]time.Time
 }
 
 // New checks the options; nothing runs before Run.
@@ -160,6 +163,7 @@ func New(opts Options) (*Recorder, error) {
 		root:    filepath.Join(opts.Config.DataDir, "records"),
 		snapDir: filepath.Join(opts.Config.DataDir, "snapshots"),
 		active:  map[string]*Session{},
+		stopped: map[string]time.Time{},
 
 		recovered: make(chan struct{}),
 	}
@@ -267,6 +271,12 @@ func (r *Recorder) apply(ctx context.Context, ev schedule.Event) {
 	if s != nil && s.Status().Channel != o.Course.Channel {
 		s.SetEnd(time.Now()) // the course moved to another channel
 		s = nil
+	}
+	if until, ok := r.stopped[key]; ok {
+		if time.Now().Before(until) && ev.Kind != schedule.Stop {
+			return // stopped early by an admin: not restarted by the timetable
+		}
+		delete(r.stopped, key)
 	}
 	switch ev.Kind {
 	case schedule.Start, schedule.Update:
