@@ -38,8 +38,10 @@ func TestStopLessonEarly(t *testing.T) {
 
 	// The planner says again that the lesson is on (a reload, a 云录播
 	// sync): it stays stopped.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel() // a wrongly started session ends with the test
 	for _, kind := range []schedule.EventKind{schedule.Start, schedule.Update} {
-		g.rec.apply(context.Background(), schedule.Event{Kind: kind, Occurrence: schedule.Occurrence{
+		g.rec.apply(ctx, schedule.Event{Kind: kind, Occurrence: schedule.Occurrence{
 			Course: schedule.Course{ID: st.CourseID, Channel: "c1", Subject: st.Subject, Teacher: st.Teacher},
 			Start:  st.Start, End: st.End,
 		}})
