@@ -182,10 +182,19 @@ func (h *Handler) serveRecordStop(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "recording is off on this box")
 		return
 	}
-	if err := rec.Stop(req.Channel); err != nil {
-		if errors.Is(err, recorder.ErrNotRecording) {
-			err = errors.New(err.Error() + "; a lesson of the timetable ends at its time (this box's recorder cannot stop it early)")
+	// A manual recording first; else the timetable's lesson on the channel.
+	what := "manual recording"
+	err := rec.Stop(req.Channel)
+	if errors.Is(err, recorder.ErrNotRecording) {
+		var st recorder.SessionStatus
+		if st, err = rec.StopLesson(req.Channel); err == nil {
+			what = "lesson " + st.Subject
+			if st.Teacher != "" {
+				what += " (" + st.Teacher + ")"
+			}
 		}
+	}
+	if err != nil {
 		writeError(w, recordStatus(err), err.Error())
 		return
 	}
@@ -193,7 +202,7 @@ func (h *Handler) serveRecordStop(w http.ResponseWriter, r *http.Request) {
 	if by == "" {
 		by = "(sign-in off)"
 	}
-	h.log.Info("dashboard: recording stopped early by "+by+" because "+req.Reason, "channel", req.Channel, "by", by, "reason", req.Reason)
+	h.log.Info("dashboard: "+what+" stopped early by "+by+" because "+req.Reason, "channel", req.Channel, "by", by, "reason", req.Reason)
 	writeJSON(w, http.StatusOK, map[string]any{"channel": req.Channel, "stopping": true})
 }
 
