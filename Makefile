@@ -55,7 +55,7 @@ bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 bench-box: build
 	bash testdata/make.sh bench
-	$(GO) run ./cmd/lubo-bench -lubo bin/lubo -fakecam bin/lubo-fakecam -channels 16 -duration 60s -record
+	$(GO) run ./cmd/lubo-bench -lubo bin/lubo -fakecam bin/lubo-fakecam -channels 16,48 -duration 60s -record
 
 ## install: binary, systemd unit, system user and an example config (never overwrites a config)
 install: build

@@ -10,6 +10,7 @@ import (
 	"github.com/lubo-edge/lubo/api/dashboard"
 	"github.com/lubo-edge/lubo/configs"
 	"github.com/lubo-edge/lubo/daemon"
+	"github.com/lubo-edge/lubo/relay/push"
 	"github.com/lubo-edge/lubo/relay/sources"
 	"github.com/lubo-edge/lubo/storage"
 )
@@ -49,7 +50,13 @@ func startDashboard(cfg *configs.Config, db *storage.DB, comp *composer, reg *so
 			}
 			comp.setOverlay(o)
 		},
-		Probe:   dashboard.SourceProbe(reg, log),
+		Probe: dashboard.SourceProbe(reg, log),
+		Pushes: func() []push.Status {
+			if d := wi.d.Load(); d != nil {
+				return d.Pushes()
+			}
+			return nil
+		},
 		User:    auth.UserFrom,
 		Version: version,
 		Logger:  log,

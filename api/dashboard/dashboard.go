@@ -28,6 +28,7 @@ import (
 	"github.com/lubo-edge/lubo/api"
 	"github.com/lubo-edge/lubo/configs"
 	"github.com/lubo-edge/lubo/media"
+	"github.com/lubo-edge/lubo/relay/push"
 	"github.com/lubo-edge/lubo/storage"
 )
 
@@ -55,6 +56,8 @@ type Options struct {
 	// User names the signed-in user of a request (auth.UserFrom), for log
 	// lines. nil while sign-in is off.
 	User func(r *http.Request) (name, role string, ok bool)
+	// Pushes is the state of the channels' RTMP pushes. Default: none.
+	Pushes func() []push.Status
 	// Version is shown in the status bar.
 	Version string
 	// Logger receives the log lines. Default slog.Default().

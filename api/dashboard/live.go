@@ -10,6 +10,7 @@ import (
 	"github.com/lubo-edge/lubo/configs"
 	"github.com/lubo-edge/lubo/recorder"
 	"github.com/lubo-edge/lubo/relay"
+	"github.com/lubo-edge/lubo/relay/push"
 )
 
 // tileJSON is one channel's live tile.
@@ -37,6 +38,8 @@ type tileJSON struct {
 	// Recording is the channel's session (recording, or waiting for a
 	// lesson), nil when none.
 	Recording *recorder.SessionStatus `json:"recording,omitempty"`
+	// Pushes are the channel's RTMP pushes (stream keys redacted).
+	Pushes []push.Status `json:"pushes,omitempty"`
 }
 
 // originName is an overlay's name as the page shows it.
@@ -80,8 +83,14 @@ func (h *Handler) serveChannels(w http.ResponseWriter, _ *http.Request) {
 	}
 	snaps := b.Snapshots()
 	out := []tileJSON{}
+	pushes := map[string][]push.Status{}
+	if h.opts.Pushes != nil {
+		for _, p := range h.opts.Pushes() {
+			pushes[p.Channel] = append(pushes[p.Channel], p)
+		}
+	}
 	for _, c := range b.Channels() {
-		t := tileJSON{ID: c.ID, Name: c.Name, Origin: originName(c.Origin), Kind: kindOf(cfg.ChannelByID(c.ID)), Source: c.Source,
+		t := tileJSON{Pushes: pushes[c.ID], ID: c.ID, Name: c.Name, Origin: originName(c.Origin), Kind: kindOf(cfg.ChannelByID(c.ID)), Source: c.Source,
 			Editable: c.Origin == Origin, OnDemand: c.OnDemand, FLV: "/live/" + c.ID + ".flv", HLS: "/hls/" + c.ID + "/index.m3u8",
 			Recording: sessions[c.ID]}
 		if s := c.Live; s != nil {

@@ -72,9 +72,10 @@ class Tile {
     this.screen = el("div", { class: "screen" }, this.video, this.img, this.note);
     this.title = el("h3");
     this.meta = el("div", { class: "muted" });
+    this.pushes = el("div", { class: "muted pushes" });
     this.controls = el("div", { class: "row controls" });
     this.node = el("div", { class: "card tile", id: "tile-" + ch.id, dataset: { channel: ch.id, playing: "no" } },
-      this.title, this.screen, this.meta, this.controls);
+      this.title, this.screen, this.meta, this.pushes, this.controls);
     // Playing means the clock of the current player advanced by a second.
     this.video.addEventListener("timeupdate", () => {
       const now = this.video.currentTime;
@@ -101,6 +102,15 @@ class Tile {
     const ch = this.ch;
     this.title.textContent = ch.name + (ch.name !== ch.id ? " (" + ch.id + ")" : "");
     this.meta.textContent = [ch.tracks || "", originLabel(ch.origin), this.kind ? t("live.player", { p: this.kind }) : ""].filter(Boolean).join(" · ");
+    // One line per RTMP push: where (key hidden), its state, and trouble.
+    this.pushes.textContent = "";
+    for (const p of ch.pushes || []) {
+      const parts = [t("push.line", { url: p.url }), t("push." + p.state)];
+      if (p.reconnects) parts.push(t("push.reconnects", { n: p.reconnects }));
+      if (p.drops) parts.push(t("push.drops", { n: p.drops }));
+      if (p.error && p.state !== "pushing") parts.push(p.error);
+      this.pushes.append(el("div", { class: "push push-" + p.state }, parts.join(" · ")));
+    }
     // The note over the picture: unplayable codec, broken camera, or nothing.
     let note = "", bad = false;
     if (!canPlay(ch.video_codec)) {
