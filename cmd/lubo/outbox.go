@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -48,29 +47,5 @@ func cmdOutbox(args []string, stdout, stderr io.Writer) int {
 	} else {
 		resp, err = client.Post(base+"/"+verb+"?"+url.Values{"id": {id}}.Encode(), "", nil)
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "lubo outbox %s: %v\n", verb, err)
-		return 1
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		fmt.Fprintf(stderr, "lubo outbox %s: %v\n", verb, err)
-		return 1
-	}
-	if resp.StatusCode == http.StatusNotFound && verb == "list" {
-		fmt.Fprintf(stderr, "lubo outbox list: %s has no outbox: no cloud takes uploads in its config\n", *addr)
-		return 1
-	}
-	if resp.StatusCode != http.StatusOK {
-		var e struct{ Error string }
-		if json.Unmarshal(body, &e) == nil && e.Error != "" {
-			fmt.Fprintf(stderr, "lubo outbox %s: %s\n", verb, e.Error)
-		} else {
-			fmt.Fprintf(stderr, "lubo outbox %s: %s\n", verb, resp.Status)
-		}
-		return 1
-	}
-	_, _ = stdout.Write(body)
-	return 0
+	return daemonAnswer("outbox "+verb, resp, err, 64<<20, *addr+" has no outbox: no cloud takes uploads in its config", stdout, stderr)
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -55,34 +54,7 @@ func cmdPush(args []string, stdout, stderr io.Writer) int {
 		form := url.Values{"channel": {channel}, "url": {ingest}}
 		resp, err = client.PostForm(base+"/"+verb, form)
 	}
-	if err != nil {
-		// The error quotes the daemon's address only: the ingest URL
-		// went in the body.
-		fmt.Fprintf(stderr, "lubo push %s: %v\n", verb, err)
-		return 1
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	if err != nil {
-		fmt.Fprintf(stderr, "lubo push %s: %v\n", verb, err)
-		return 1
-	}
-	if resp.StatusCode != http.StatusOK {
-		var e struct{ Error string }
-		switch {
-		case json.Unmarshal(body, &e) == nil && e.Error != "":
-			fmt.Fprintf(stderr, "lubo push %s: %s\n", verb, e.Error)
-		case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed:
-			fmt.Fprintf(stderr, "lubo push %s: %s has no push API (%s); is it lubo, and recent enough?\n", verb, *addr, resp.Status)
-		default:
-			fmt.Fprintf(stderr, "lubo push %s: %s\n", verb, resp.Status)
-		}
-		return 1
-	}
-	if !json.Valid(body) {
-		fmt.Fprintf(stderr, "lubo push %s: %s answered with something that is not JSON\n", verb, *addr)
-		return 1
-	}
-	_, _ = stdout.Write(body)
-	return 0
+	// An error quotes the daemon's address only: the ingest URL went in
+	// the body.
+	return daemonAnswer("push "+verb, resp, err, 16<<20, *addr+" has no push API; is it lubo, and recent enough?", stdout, stderr)
 }
