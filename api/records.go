@@ -226,7 +226,7 @@ func (s *Server) serveRecordStart(w http.ResponseWriter, r *http.Request) {
 	}
 	id, err := rec.Start(ch, dur)
 	if err != nil {
-		writeJSONError(w, recordErrorStatus(err), err.Error())
+		writeJSONError(w, RecordErrorStatus(err), err.Error())
 		return
 	}
 	s.log.Info("manual recording started", "channel", ch, "session", id, "duration", dur, "by", r.RemoteAddr)
@@ -250,7 +250,7 @@ func (s *Server) serveRecordStop(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := rec.Stop(ch); err != nil {
-		writeJSONError(w, recordErrorStatus(err), err.Error())
+		writeJSONError(w, RecordErrorStatus(err), err.Error())
 		return
 	}
 	s.log.Info("manual recording stopped", "channel", ch, "by", r.RemoteAddr)
@@ -288,8 +288,9 @@ func parseManualDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// recordErrorStatus maps the Recorder's errors to HTTP statuses.
-func recordErrorStatus(err error) int {
+// RecordErrorStatus maps the Recorder's errors to HTTP statuses (the
+// dashboard's API answers alike).
+func RecordErrorStatus(err error) int {
 	switch {
 	case errors.Is(err, recorder.ErrUnknownChannel):
 		return http.StatusNotFound

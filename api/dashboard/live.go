@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/lubo-edge/lubo/api"
 	"github.com/lubo-edge/lubo/configs"
 	"github.com/lubo-edge/lubo/recorder"
 	"github.com/lubo-edge/lubo/relay"
@@ -134,13 +135,8 @@ func (h *Handler) serveRecordStart(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	b := h.running(w)
-	if b == nil {
-		return
-	}
-	rec := b.Recorder()
+	rec := h.recorder(w)
 	if rec == nil {
-		writeError(w, http.StatusServiceUnavailable, "recording is off on this box")
 		return
 	}
 	dur := recorder.DefaultManualDuration
@@ -155,7 +151,7 @@ func (h *Handler) serveRecordStart(w http.ResponseWriter, r *http.Request) {
 	}
 	id, err := rec.Start(req.Channel, dur)
 	if err != nil {
-		writeError(w, recordStatus(err), err.Error())
+		writeError(w, api.RecordErrorStatus(err), err.Error())
 		return
 	}
 	h.log.Info("dashboard: manual recording started", "channel", req.Channel, "duration", dur, "session", id, "by", h.who(r))
@@ -182,13 +178,8 @@ func (h *Handler) serveRecordStop(w http.ResponseWriter, r *http.Request) {
 		writeProblems(w, http.StatusBadRequest, "a reason is required", []Problem{{Field: "reason", Msg: "say why the recording stops early (1-200 characters)"}})
 		return
 	}
-	b := h.running(w)
-	if b == nil {
-		return
-	}
-	rec := b.Recorder()
+	rec := h.recorder(w)
 	if rec == nil {
-		writeError(w, http.StatusServiceUnavailable, "recording is off on this box")
 		return
 	}
 	// A manual recording first; else the timetable's lesson on the channel.
@@ -204,7 +195,7 @@ func (h *Handler) serveRecordStop(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		writeError(w, recordStatus(err), err.Error())
+		writeError(w, api.RecordErrorStatus(err), err.Error())
 		return
 	}
 	by := h.who(r)
@@ -215,17 +206,15 @@ func (h *Handler) serveRecordStop(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"channel": req.Channel, "stopping": true})
 }
 
-// recordStatus maps the recorder's errors to HTTP statuses.
-func recordStatus(err error) int {
-	switch {
-	case errors.Is(err, recorder.ErrUnknownChannel):
-		return http.StatusNotFound
-	case errors.Is(err, recorder.ErrBadDuration):
-		return http.StatusBadRequest
-	case errors.Is(err, recorder.ErrAlreadyRecording), errors.Is(err, recorder.ErrNotRecording):
-		return http.StatusConflict
-	case errors.Is(err, recorder.ErrNotRunning):
-		return http.StatusServiceUnavailable
+// recorder returns the running box's recorder, or answers 503 and nil.
+func (h *Handler) recorder(w http.ResponseWriter) *recorder.Recorder {
+	b := h.running(w)
+	if b == nil {
+		return nil
 	}
-	return http.StatusInternalServerError
+	rec := b.Recorder()
+	if rec == nil {
+		writeError(w, http.StatusServiceUnavailable, "recording is off on this box")
+	}
+	return rec
 }

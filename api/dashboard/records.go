@@ -88,13 +88,8 @@ func (h *Handler) serveRecords(w http.ResponseWriter, r *http.Request) {
 		writeProblems(w, http.StatusBadRequest, "bad query", ps)
 		return
 	}
-	b := h.running(w)
-	if b == nil {
-		return
-	}
-	rec := b.Recorder()
+	rec := h.recorder(w)
 	if rec == nil {
-		writeError(w, http.StatusServiceUnavailable, "recording is off on this box")
 		return
 	}
 	var recs []*storage.Record
