@@ -399,7 +399,7 @@ func (h *HLS) finishSegment(end time.Duration) {
 	var file *segmentFile
 	switch open.variant {
 	case VariantTS:
-		if h.ts.mux == nil {
+		if !h.ts.open {
 			return
 		}
 		s.ext = ".ts"

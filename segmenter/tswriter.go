@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	mpeg2 "github.com/yapingcat/gomedia/go-mpeg2"
-
 	"github.com/lubo-edge/lubo/media"
 )
 
@@ -15,16 +13,17 @@ import (
 // timestamps are unsigned.
 const tsOffset = time.Second
 
-// tsWriter builds one MPEG-TS segment at a time into a buffer it reuses.
-// Each segment gets a fresh gomedia TSMuxer, so it opens with PAT and PMT;
-// continuity counters are rewritten to run on across segments as one
-// transport stream would.
+// tsWriter builds one MPEG-TS segment at a time (tspacket.go packetizes).
+// Each segment opens with PAT and PMT; continuity counters run on across
+// segments as one transport stream's would.
 type tsWriter struct {
-	mux *mpeg2.TSMuxer
-	buf []byte // the open segment's bytes (in a file: those not yet flushed)
+	pkt [tsPacketSize]byte // the packet being built
+	buf []byte             // the open segment's bytes (in a file: those not yet flushed)
 	// file, when set, receives the segment as it is made, in spillSize
 	// pieces, so a segment never sits whole in memory.
 	file     *segmentFile
+	open     bool   // a segment is open (begin, not yet finished)
+	psiMs    uint64 // when PAT and PMT were last written (tsMillis); 0: not yet in this segment
 	scratch  []byte // a frame being prepared (parameter sets, ADTS)
 	cc       [1 << 13]uint8
 	videoPID uint16 // 0: no video in this segment
@@ -47,20 +46,16 @@ type tsWriter struct {
 // begin opens a segment for session t. withAudio tells whether the session's
 // audio can be carried (AAC with a usable config, its header in adts).
 func (w *tsWriter) begin(t *media.Tracks, withAudio bool, adts adtsHeader, start time.Duration, discontinuity bool) {
-	w.mux = mpeg2.NewTSMuxer()
-	w.mux.OnPacket = w.onPacket
 	w.buf = w.buf[:0]
+	w.open, w.psiMs = true, 0
 	w.videoPID, w.audioPID = 0, 0
-	if v := t.Video; v != nil {
-		switch v.Codec {
-		case media.H264:
-			w.videoPID = w.mux.AddStream(mpeg2.TS_STREAM_H264)
-		case media.H265:
-			w.videoPID = w.mux.AddStream(mpeg2.TS_STREAM_H265)
-		}
+	pid := uint16(firstESPID)
+	if v := t.Video; v != nil && (v.Codec == media.H264 || v.Codec == media.H265) {
+		w.videoPID = pid
+		pid++
 	}
 	if withAudio {
-		w.audioPID = w.mux.AddStream(mpeg2.TS_STREAM_AAC)
+		w.audioPID = pid
 	}
 	w.tracks, w.adts = t, adts
 	w.needParams = true
@@ -71,27 +66,36 @@ func (w *tsWriter) begin(t *media.Tracks, withAudio bool, adts adtsHeader, start
 	w.videoSeen, w.audioSeen = false, false
 }
 
-// onPacket appends one 188-byte TS packet and gives it the PID's next
-// continuity counter.
-func (w *tsWriter) onPacket(pkt []byte) {
-	off := len(w.buf)
-	w.buf = append(w.buf, pkt...)
-	if len(pkt) >= 4 && pkt[3]&0x10 != 0 { // the counter only counts packets with payload
-		pid := uint16(pkt[1]&0x1f)<<8 | uint16(pkt[2])
-		w.buf[off+3] = w.buf[off+3]&0xf0 | w.cc[pid]&0x0f
-		w.cc[pid]++
+// emit appends the packet built in w.pkt to the segment. Going to a file,
+// the buffer is written out before it would grow past spillSize, so it is
+// allocated once and never grows.
+func (w *tsWriter) emit() {
+	if w.file != nil {
+		if len(w.buf)+tsPacketSize > spillSize {
+			w.file.write(w.buf)
+			w.buf = w.buf[:0]
+		}
+		if w.buf == nil {
+			w.buf = make([]byte, 0, spillSize)
+		}
 	}
-	if w.file != nil && len(w.buf) >= spillSize {
-		w.file.write(w.buf)
-		w.buf = w.buf[:0]
+	w.buf = append(w.buf, w.pkt[:]...)
+}
+
+// startFrame writes PAT and PMT when a segment opens and every psiInterval
+// after, before the frame at dts.
+func (w *tsWriter) startFrame(dts uint64) {
+	if w.psiMs == 0 || w.psiMs+uint64(psiInterval/time.Millisecond) < dts {
+		w.psiMs = max(dts, 1)
+		w.writePSI()
 	}
 }
 
 var errNoStream = errors.New("the segment has no stream for this codec")
 
-// write muxes one frame into the open segment. gomedia's muxer indexes its
-// input without bounds checks; the relay hands it canonical pictures, and a
-// panic it still finds is this frame's error, never the process's end.
+// write muxes one frame into the open segment. A panic (there should be
+// none: the packetizer only copies) is this frame's error, never the
+// process's end.
 func (w *tsWriter) write(f *media.Frame) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -113,9 +117,17 @@ func (w *tsWriter) writeVideo(f *media.Frame) error {
 		data = w.withParameterSets(f)
 		w.needParams = false
 	}
-	if err := w.mux.Write(w.videoPID, data, tsMillis(f.PTS), tsMillis(f.DTS)); err != nil {
-		return fmt.Errorf("mux %v: %w", f.Codec, err)
+	aud, random := scanAccessUnit(f.Codec, data)
+	var prefix []byte
+	if !aud {
+		prefix = h264AUD
+		if f.Codec == media.H265 {
+			prefix = h265AUD
+		}
 	}
+	pts, dts := tsMillis(f.PTS), tsMillis(f.DTS)
+	w.startFrame(dts)
+	w.writePES(w.videoPID, pesVideoID, prefix, data, pts*90, dts*90, random)
 	if w.videoSeen {
 		w.videoStep = f.DTS - w.lastVideo
 	}
@@ -132,9 +144,9 @@ func (w *tsWriter) writeAudio(f *media.Frame) error {
 	if err != nil {
 		return err
 	}
-	if err := w.mux.Write(w.audioPID, w.scratch, tsMillis(f.PTS), tsMillis(f.DTS)); err != nil {
-		return fmt.Errorf("mux AAC: %w", err)
-	}
+	pts, dts := tsMillis(f.PTS), tsMillis(f.DTS)
+	w.startFrame(dts)
+	w.writePES(w.audioPID, pesAudioID, nil, w.scratch, pts*90, dts*90, false)
 	if w.audioSeen {
 		w.audioStep = f.DTS - w.lastAudio
 	}
@@ -232,7 +244,7 @@ func (w *tsWriter) finish() []byte {
 	seg := make([]byte, len(w.buf))
 	copy(seg, w.buf)
 	w.buf = w.buf[:0]
-	w.mux = nil
+	w.open = false
 	return seg
 }
 
@@ -242,11 +254,41 @@ func (w *tsWriter) finishFile() *segmentFile {
 	f := w.file
 	f.write(w.buf)
 	w.buf = w.buf[:0]
-	w.mux, w.file = nil, nil
+	w.file, w.open = nil, false
 	return f
 }
 
-// tsMillis converts a stream timestamp to the milliseconds gomedia expects.
+// scanAccessUnit tells whether a picture has an access unit delimiter
+// before its first slice (else one is put in front, as players want) and
+// whether that slice is an IDR (or, in H.265, IRAP) picture, flagged for
+// random access.
+func scanAccessUnit(codec media.Codec, data []byte) (aud, random bool) {
+	media.SplitAnnexB(data, func(n []byte) bool {
+		if codec == media.H265 {
+			switch t := media.H265Type(n); {
+			case t == media.H265AUD:
+				aud = true
+			case t < 32: // the first slice
+				random = t >= 16 && t <= 21
+				return false
+			}
+			return true
+		}
+		switch t := media.H264Type(n); {
+		case t == media.H264AUD:
+			aud = true
+		case t >= 1 && t <= 5: // the first slice
+			random = t == 5
+			return false
+		}
+		return true
+	})
+	return aud, random
+}
+
+// tsMillis converts a stream timestamp to whole milliseconds (what the
+// timestamps were rounded to when gomedia muxed them; kept so segments
+// and their durations stay as they were).
 func tsMillis(d time.Duration) uint64 {
 	d += tsOffset
 	if d < 0 {
