@@ -15,7 +15,8 @@ import (
 // needs every sample's size and duration before the data, so the segment's
 // frames are held by reference (frames are shared and never modified) until
 // it ends, then written out once, NAL units rewritten from Annex-B to
-// 4-byte lengths on the way, in spillSize pieces when it goes to a file.
+// 4-byte lengths on the way; going to a file, through a buffer of at most
+// spillSize, large pictures straight from the shared payload.
 type fmp4Writer struct {
 	init  *fmp4Init
 	video []fmp4Sample
@@ -180,13 +181,11 @@ func (w *fmp4Writer) finish(end time.Duration) ([]byte, *segmentFile) {
 	for _, s := range w.video {
 		w.eachNALU(s.f, func(n []byte) {
 			b.u32(uint32(len(n)))
-			b.bytes(n)
+			b.b = w.put(b.b, n)
 		})
-		b.b = w.spill(b.b)
 	}
 	for _, s := range w.audio {
-		b.bytes(s.f.Data)
-		b.b = w.spill(b.b)
+		b.b = w.put(b.b, s.f.Data)
 	}
 	w.buf = b.b[:0]
 	if file != nil {
@@ -196,14 +195,23 @@ func (w *fmp4Writer) finish(end time.Duration) ([]byte, *segmentFile) {
 	return bytes.Clone(b.b), nil
 }
 
-// spill writes buf to the segment's file once it holds spillSize bytes and
-// returns what is left to fill.
-func (w *fmp4Writer) spill(buf []byte) []byte {
-	if w.file == nil || len(buf) < spillSize {
-		return buf
+// put adds payload p (shared, never modified) to the segment after buf and
+// returns what is left to fill. Going to a file, a payload that does not
+// fit in what remains of spillSize goes to the file straight from where it
+// is, after buf: the buffer never grows past spillSize.
+func (w *fmp4Writer) put(buf, p []byte) []byte {
+	if w.file == nil {
+		return append(buf, p...)
+	}
+	if len(buf)+len(p) <= spillSize {
+		return append(buf, p...)
 	}
 	w.file.write(buf)
-	return buf[:0]
+	if len(p) >= spillSize/2 {
+		w.file.write(p)
+		return buf[:0]
+	}
+	return append(buf[:0], p...)
 }
 
 // traf writes one track's fragment: tfhd, tfdt and a trun with every

@@ -1,0 +1,50 @@
+package segmenter
+
+import (
+	"os"
+	"testing"
+)
+
+// Writing 1080p-sized segments to files, neither writer's buffer grows past
+// spillSize (plus the moof, for fMP4), whatever the size of a picture, and
+// the files hold every byte.
+func TestSegmentBuffersStaySmallWithFiles(t *testing.T) {
+	for _, variant := range []Variant{VariantTS, VariantFMP4} {
+		t.Run(string(variant), func(t *testing.T) {
+			dir := t.TempDir()
+			h := NewHLS(HLSOptions{Channel: "spill", Dir: dir, Variant: variant, Logger: quiet()})
+			frames := synth4Mbps()
+			var payload int
+			for _, f := range frames {
+				h.WriteFrame(f)
+				payload += len(f.Data)
+			}
+			if len(h.segments) < 2 {
+				t.Fatalf("%d segments", len(h.segments))
+			}
+			if c := cap(h.ts.buf); c > spillSize {
+				t.Errorf("TS buffer grew to %d bytes, spillSize is %d", c, spillSize)
+			}
+			if c := cap(h.fmp4.buf); c > spillSize+4096 {
+				t.Errorf("fMP4 buffer grew to %d bytes, spillSize is %d", c, spillSize)
+			}
+			var size int64
+			for _, s := range h.segments {
+				st, err := os.Stat(s.path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if st.Size() != int64(s.size) {
+					t.Fatalf("%s: %d bytes on disk, %d written", s.path, st.Size(), s.size)
+				}
+				size += st.Size()
+			}
+			// Everything but the open segment is on disk: more than the
+			// payload of all but its last second.
+			if size < int64(payload)*4/6 {
+				t.Fatalf("segment files hold %d bytes for %d bytes of frames", size, payload)
+			}
+			h.Close()
+		})
+	}
+}
