@@ -38,14 +38,14 @@ func (s *Source) wireVideo(c *gortsplib.Client, sess *pullSession, m *descriptio
 	var a *videoAssembler
 	switch f := f.(type) {
 	case *format.H264:
-		d, err := f.CreateDecoder()
+		d, err := newRenewingDecoder(func() (auDecoder, error) { return f.CreateDecoder() })
 		if err != nil {
 			return nil, fmt.Errorf("H.264 depacketizer: %w", err)
 		}
 		sps, pps := f.SafeParams()
 		dec, a = d, newVideoAssembler(media.H264, nil, sps, pps, sess.note)
 	case *format.H265:
-		d, err := f.CreateDecoder()
+		d, err := newRenewingDecoder(func() (auDecoder, error) { return f.CreateDecoder() })
 		if err != nil {
 			return nil, fmt.Errorf("H.265 depacketizer: %w", err)
 		}
