@@ -32,5 +32,10 @@ func FuzzTSWriter(f *testing.F) {
 		if len(w.buf)%188 != 0 {
 			t.Fatalf("segment of %d bytes is not whole TS packets", len(w.buf))
 		}
+		for off := 0; off < len(w.buf); off += 188 {
+			if w.buf[off] != 0x47 {
+				t.Fatalf("packet %d does not start with the sync byte", off/188)
+			}
+		}
 	})
 }

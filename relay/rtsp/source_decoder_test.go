@@ -21,7 +21,6 @@ type auEncoder interface {
 func decoderCase(t *testing.T, h265 bool) (auEncoder, *renewingDecoder, [][][]byte) {
 	t.Helper()
 	var enc auEncoder
-	var create func() (auDecoder, error)
 	var key, delta byte = 0x65, 0x41
 	sei := []byte{0x06, 0x05, 0x01, 0x80}
 	if h265 {
@@ -30,25 +29,14 @@ func decoderCase(t *testing.T, h265 bool) (auEncoder, *renewingDecoder, [][][]by
 			t.Fatal(err)
 		}
 		enc, key, delta, sei = e, 19<<1, 1<<1, []byte{39 << 1, 1, 5, 1, 0x80}
-		create = func() (auDecoder, error) {
-			d := &rtph265.Decoder{}
-			return d, d.Init()
-		}
 	} else {
 		e := &rtph264.Encoder{PayloadType: 96, PacketizationMode: 1}
 		if err := e.Init(); err != nil {
 			t.Fatal(err)
 		}
 		enc = e
-		create = func() (auDecoder, error) {
-			d := &rtph264.Decoder{PacketizationMode: 1}
-			return d, d.Init()
-		}
 	}
-	dec, err := newRenewingDecoder(create)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dec := newTestDecoder(t, h265)
 	nalu := func(typ byte, n int, fill byte) []byte {
 		b := bytes.Repeat([]byte{fill}, n)
 		b[0] = typ
@@ -66,6 +54,25 @@ func decoderCase(t *testing.T, h265 bool) (auEncoder, *renewingDecoder, [][][]by
 		}
 	}
 	return enc, dec, aus
+}
+
+func newTestDecoder(t *testing.T, h265 bool) *renewingDecoder {
+	t.Helper()
+	create := func() (auDecoder, error) {
+		d := &rtph264.Decoder{PacketizationMode: 1}
+		return d, d.Init()
+	}
+	if h265 {
+		create = func() (auDecoder, error) {
+			d := &rtph265.Decoder{}
+			return d, d.Init()
+		}
+	}
+	dec, err := newRenewingDecoder(create)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dec
 }
 
 func packetize(t *testing.T, enc auEncoder, aus [][][]byte, marker bool) [][]*rtp.Packet {
@@ -193,4 +200,30 @@ func TestRenewingDecoderReportsLostStart(t *testing.T) {
 	if got < len(aus)-1 {
 		t.Fatalf("%d access units after the loss, want at least %d", got, len(aus)-1)
 	}
+}
+
+// FuzzRenewingDecoder feeds arbitrary RTP payloads, marker bits and
+// timestamps: packets are refused or make access units, never a panic.
+func FuzzRenewingDecoder(f *testing.F) {
+	f.Add([]byte{0x7c, 0x85, 1, 2}, []byte{0x7c, 0x45, 3}, true, false)
+	f.Add([]byte{0x18, 0, 2, 0x67, 1, 0, 1, 0x68}, []byte{0x41, 0x9a}, false, true)
+	f.Add([]byte{0x62, 1, 0x93, 1}, []byte{0x62, 1, 0x53, 2}, true, true)
+	f.Fuzz(func(t *testing.T, a, b []byte, markA, sameTS bool) {
+		for _, h265 := range []bool{false, true} {
+			dec := newTestDecoder(t, h265)
+			for i := range 4 {
+				p := &rtp.Packet{Header: rtp.Header{SequenceNumber: uint16(i), Timestamp: 0, Marker: i%2 == 1 || markA}, Payload: a}
+				if i%2 == 1 {
+					p.Payload = b
+				}
+				if !sameTS {
+					p.Timestamp = uint32(i / 2 * 3600)
+				}
+				au, err := dec.Decode(p)
+				if err == nil && len(au) == 0 {
+					t.Fatal("no error and no NAL unit")
+				}
+			}
+		}
+	})
 }
