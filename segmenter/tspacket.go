@@ -59,11 +59,26 @@ func (w *tsWriter) packetHeader(pid uint16, start, adaptation bool) {
 		p[1] |= 0x40
 	}
 	p[2] = byte(pid)
-	p[3] = 0x10 | w.cc[pid]&0x0f
+	cc := &w.cc[ccSlot(pid)]
+	p[3] = 0x10 | *cc&0x0f
 	if adaptation {
 		p[3] |= 0x20
 	}
-	w.cc[pid]++
+	*cc++
+}
+
+// ccSlot is where the continuity counter of one of the four PIDs a segment
+// can use is kept.
+func ccSlot(pid uint16) int {
+	switch pid {
+	case 0:
+		return 0
+	case pmtPID:
+		return 1
+	case firstESPID:
+		return 2
+	}
+	return 3 // firstESPID+1
 }
 
 // writePSI emits PAT and PMT.

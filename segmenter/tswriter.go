@@ -22,12 +22,12 @@ type tsWriter struct {
 	// file, when set, receives the segment as it is made, in spillSize
 	// pieces, so a segment never sits whole in memory.
 	file     *segmentFile
-	open     bool   // a segment is open (begin, not yet finished)
-	psiMs    uint64 // when PAT and PMT were last written (tsMillis); 0: not yet in this segment
-	scratch  []byte // a frame being prepared (parameter sets, ADTS)
-	cc       [1 << 13]uint8
-	videoPID uint16 // 0: no video in this segment
-	audioPID uint16 // 0: no audio in this segment
+	open     bool     // a segment is open (begin, not yet finished)
+	psiMs    uint64   // when PAT and PMT were last written (tsMillis); 0: not yet in this segment
+	scratch  []byte   // a frame being prepared (parameter sets, ADTS)
+	cc       [4]uint8 // continuity counters of PAT, PMT and the two stream PIDs (ccSlot)
+	videoPID uint16   // 0: no video in this segment
+	audioPID uint16   // 0: no audio in this segment
 
 	tracks     *media.Tracks
 	adts       adtsHeader
