@@ -213,6 +213,9 @@ func (w *tsWriter) writePES(pid uint16, streamID byte, prefix, data []byte, pts,
 			p = append(p, prefix...)
 		}
 		p = append(p, data[:take]...)
+		if len(p) != tsPacketSize-4 {
+			panic("segmenter: TS packet of the wrong size") // a bug here, recovered by write
+		}
 		data = data[take:]
 		first = false
 		w.emit()
