@@ -32,7 +32,11 @@ func TestCourseExtendedWhileRecording(t *testing.T) {
 	r := recs[0]
 	end := start.Add(5 * time.Second)
 	t.Logf("%s %s..%s (%v)", r.Path, r.Start.In(loc).Format("15:04:05.000"), r.End.In(loc).Format("15:04:05.000"), r.Duration)
-	if r.State != storage.StateComplete || r.End.Before(end.Add(-100*time.Millisecond)) || r.End.After(end.Add(1100*time.Millisecond)) {
+	// Went on well past the old end (2 s), and stopped by the first
+	// keyframe after the new one. The lower bound leaves a second for a
+	// loaded machine, whose file source lags the wall clock: the check is
+	// that the extension happened, not how punctual a busy box is.
+	if r.State != storage.StateComplete || r.End.Before(start.Add(4*time.Second)) || r.End.After(end.Add(1100*time.Millisecond)) {
 		t.Errorf("the extended lesson ends at %s (%s), want the first keyframe after %s", r.End.In(loc).Format("15:04:05.000"), r.State, end.Format("15:04:05"))
 	}
 	if errs := judge.DecodeErrors(t, g.abs(r.Path), 0); errs != "" {
