@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/lubo-edge/lubo/cloud/onenetreg"
 	"github.com/lubo-edge/lubo/cloud/outbox"
 	"github.com/lubo-edge/lubo/configs"
+	"github.com/lubo-edge/lubo/recorder"
 	"github.com/lubo-edge/lubo/recorder/snapshot"
 	"github.com/lubo-edge/lubo/storage"
 )
@@ -127,21 +127,7 @@ func parseCoverPath(root, path string, loc *time.Location) (channel string, star
 	if err != nil {
 		return "", time.Time{}, 0, err
 	}
-	parts := strings.Split(filepath.ToSlash(rel), "/")
-	if len(parts) != 3 || !strings.HasSuffix(parts[2], ".jpg") {
-		return "", time.Time{}, 0, fmt.Errorf("%s is not a cover under %s ({ch}/{YYYY-MM-DD}/{HHMMSS}_{slice}.jpg)", path, root)
-	}
-	clock, num, ok := strings.Cut(strings.TrimSuffix(parts[2], ".jpg"), "_")
-	if !ok {
-		return "", time.Time{}, 0, fmt.Errorf("cover %s: no slice number", path)
-	}
-	if slice, err = strconv.Atoi(num); err != nil || slice < 0 {
-		return "", time.Time{}, 0, fmt.Errorf("cover %s: slice %q is not a number", path, num)
-	}
-	if start, err = time.ParseInLocation("2006-01-02 150405", parts[1]+" "+clock, loc); err != nil {
-		return "", time.Time{}, 0, fmt.Errorf("cover %s: %w", path, err)
-	}
-	return parts[0], start, slice, nil
+	return recorder.CoverSlice(filepath.ToSlash(rel), loc)
 }
 
 // status is the outbox as the dashboard and /metrics show it.

@@ -65,6 +65,21 @@ func parseSlicePath(rel string, loc *time.Location) (slicePathInfo, error) {
 	return slicePathInfo{Channel: ch, Start: start, Slice: n}, nil
 }
 
+// CoverSlice reads a cover's path, relative to the records root
+// ({ch}/{YYYY-MM-DD}/{HHMMSS}_{slice}.jpg), back into its slice's channel,
+// start (in loc) and number, by the same rules as the recordings' paths.
+func CoverSlice(rel string, loc *time.Location) (channel string, start time.Time, slice int, err error) {
+	base, ok := strings.CutSuffix(rel, ".jpg")
+	if !ok {
+		return "", time.Time{}, 0, fmt.Errorf("%q is not a cover: no .jpg suffix", rel)
+	}
+	info, err := parseSlicePath(base+".mp4", loc)
+	if err != nil {
+		return "", time.Time{}, 0, fmt.Errorf("cover: %w", err)
+	}
+	return info.Channel, info.Start, info.Slice, nil
+}
+
 // validChannelID is the config's rule for channel ids: they name folders.
 func validChannelID(ch string) bool {
 	if len(ch) == 0 || len(ch) > 64 {

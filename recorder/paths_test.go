@@ -75,3 +75,16 @@ func TestNextBoundary(t *testing.T) {
 		t.Error("slice 0 has a boundary")
 	}
 }
+
+func TestCoverSliceReadsTheSlicePathRules(t *testing.T) {
+	loc := time.FixedZone("CST", 8*3600)
+	ch, start, n, err := CoverSlice("c1/2026-11-27/081500_2.jpg", loc)
+	if err != nil || ch != "c1" || n != 2 || !start.Equal(time.Date(2026, 11, 27, 8, 15, 0, 0, loc)) {
+		t.Fatalf("got %q %v %d %v", ch, start, n, err)
+	}
+	for _, bad := range []string{"c1/2026-11-27/081500_2.mp4", "c1/2026-11-27/081500_0.jpg", "../c1/2026-11-27/081500_1.jpg", "C1/2026-11-27/081500_1.jpg"} {
+		if _, _, _, err := CoverSlice(bad, loc); err == nil {
+			t.Errorf("%s: accepted", bad)
+		}
+	}
+}
