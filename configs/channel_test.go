@@ -147,22 +147,23 @@ cloud:
 func TestPushURLsAreChecked(t *testing.T) {
 	doc := `data_dir: /tmp/x
 channels:
-  - {id: c1, source: "rtsp://cam/1", push: ["rtmps://ingest/live/k", "http://ingest/live/k", "rtmp://ingest/", "rtmp://ingest:1935/live/key?token=s3cret"]}
+  - {id: c1, source: "rtsp://cam/1", push: ["rtmps://ingest/live/k", "http://ingest/live/k", "rtmp://ingest/", "rtmp://ingest:1935/live/key?token=s3cret", "rtmp:/ingest/live/k3y-in-the-path"]}
 `
 	_, err := Parse([]byte(doc), "lubo.yaml")
 	if err == nil {
 		t.Fatal("bad push URLs accepted")
 	}
 	for _, want := range []string{
-		`channels[0].push[0]: unsupported scheme "rtmps"`,
-		`channels[0].push[1]: unsupported scheme "http"`,
-		`channels[0].push[2]: "rtmp://ingest/" has no application path`,
+		`channels[0].push[0]: push URL "rtmps://ingest/live/******": rtmps`,
+		`channels[0].push[1]: push URL "http://ingest/live/******": scheme "http" is not rtmp`,
+		`channels[0].push[2]: push URL "rtmp://ingest": no /app/stream path`,
+		`channels[0].push[4]: push URL`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("want %q in:\n%v", want, err)
 		}
 	}
-	if strings.Contains(err.Error(), "push[3]") || strings.Contains(err.Error(), "s3cret") {
+	if strings.Contains(err.Error(), "push[3]") || strings.Contains(err.Error(), "s3cret") || strings.Contains(err.Error(), "k3y-in-the-path") {
 		t.Errorf("a good push URL refused, or a token shown:\n%v", err)
 	}
 }

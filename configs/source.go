@@ -1,10 +1,7 @@
 package configs
 
 import (
-	"net/url"
-	"strings"
-
-	"github.com/lubo-edge/lubo/internal/redact"
+	"github.com/lubo-edge/lubo/relay/push"
 	"github.com/lubo-edge/lubo/relay/sources"
 )
 
@@ -19,16 +16,11 @@ func checkSource(ps *problems, path, raw string) {
 	}
 }
 
-// checkPushURL accepts an RTMP ingest URL: rtmp:// with a host and an
-// application path (lubo's RTMP client does not speak rtmps).
+// checkPushURL accepts an RTMP ingest URL by the pusher's own rules, so
+// lubo check refuses what the pusher would; the message shows the URL
+// with its stream key hidden.
 func checkPushURL(ps *problems, path, raw string) {
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil || u.Host == "":
-		ps.add(path, "%q is not a URL; want rtmp://host[:port]/app/stream", redact.URL(raw))
-	case u.Scheme != "rtmp":
-		ps.add(path, "unsupported scheme %q; want rtmp (rtmps is not supported)", u.Scheme)
-	case strings.Trim(u.Path, "/") == "":
-		ps.add(path, "%q has no application path; want rtmp://host[:port]/app/stream", redact.URL(raw))
+	if err := push.CheckURL(raw); err != nil {
+		ps.add(path, "%s", err.Error())
 	}
 }

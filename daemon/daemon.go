@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -328,10 +329,11 @@ func (d *Daemon) Run(ctx context.Context, updates <-chan *configs.Config) error 
 	for pattern, h := range d.extra {
 		apiSrv.Mount(pattern, h)
 	}
+	pushAPI := d.pushes.Handler()
 	for _, pattern := range []string{"GET /api/push", "POST /api/push/start", "POST /api/push/stop"} {
-		apiSrv.Mount(pattern, d.pushes.Handler())
+		apiSrv.Mount(pattern, pushAPI)
 	}
-	if err := apiSrv.Register(append(d.rtmpMetrics(), append(d.metrics, d.pushes.Collector())...)...); err != nil {
+	if err := apiSrv.Register(slices.Concat(d.rtmpMetrics(), d.metrics, []prometheus.Collector{d.pushes.Collector()})...); err != nil {
 		d.log.Error("metrics: a collector was refused", "err", err)
 	}
 	var handler http.Handler = apiSrv

@@ -178,18 +178,21 @@ func (m *Manager) Configure(channel string, urls []string) {
 
 // ConfigureAll is Configure for a whole configuration: byChannel holds
 // every channel's push list, and the configured pushes of channels not in
-// it (removed by the reload) stop.
+// it (removed by the reload) stop, whoever started them.
 func (m *Manager) ConfigureAll(byChannel map[string][]string) {
+	// A channel the configuration no longer has loses every push, the
+	// API's too: they could only retry "no such channel" for ever.
+	var halt []*entry
 	m.mu.Lock()
-	gone := map[string]bool{}
 	for k, e := range m.pushes {
-		if _, ok := byChannel[k.channel]; !ok && e.byConfig {
-			gone[k.channel] = true
+		if _, ok := byChannel[k.channel]; !ok {
+			delete(m.pushes, k)
+			halt = append(halt, e)
 		}
 	}
 	m.mu.Unlock()
-	for ch := range gone {
-		m.Configure(ch, nil)
+	for _, e := range halt {
+		m.halt(e)
 	}
 	for ch, urls := range byChannel {
 		m.Configure(ch, urls)
@@ -338,8 +341,9 @@ func (m *Manager) launch(e *entry) {
 		log:     m.opts.Logger.With("channel", e.key.channel, "url", e.label),
 		c:       &e.c,
 	}
+	done := e.done // halt clears e.done while the runner may still be going
 	go func() {
-		defer close(e.done)
+		defer close(done)
 		r.run(ctx)
 		e.c.stop("", time.Now())
 	}()

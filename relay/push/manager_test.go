@@ -82,6 +82,16 @@ func TestConfigureReconciles(t *testing.T) {
 	if len(m.List()) != 0 {
 		t.Errorf("pushes left: %+v", m.List())
 	}
+
+	// A channel removed by a reload loses the API's pushes too: they
+	// could only retry "no such channel".
+	if err := m.Start("c2", b); err != nil {
+		t.Fatal(err)
+	}
+	m.ConfigureAll(map[string][]string{"c1": nil})
+	if len(m.List()) != 0 {
+		t.Errorf("a removed channel's API push is still listed: %+v", m.List())
+	}
 }
 
 // TestRunEndStopsPushes checks pushes wait for Run, run under it and are

@@ -148,3 +148,10 @@ func (t target) String() string { return t.display }
 
 // GoString is String, for %#v.
 func (t target) GoString() string { return t.display }
+
+// CheckURL says what is wrong with an ingest URL, as Start would refuse it
+// (a *URLError, which shows the URL redacted); nil when it can be pushed to.
+func CheckURL(raw string) error {
+	_, err := parseTarget(raw)
+	return err
+}
