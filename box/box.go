@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"reflect"
 	"sync"
 
 	"github.com/lubo-edge/lubo/api"
@@ -166,10 +167,13 @@ func Run(ctx context.Context, opts Options) error {
 
 // warnRestartOnly logs edits the running box does not take up.
 func warnRestartOnly(log *slog.Logger, running, next *configs.Config) {
-	if fmt.Sprint(running.Cloud) != fmt.Sprint(next.Cloud) || (running.API == nil) != (next.API == nil) {
+	// DeepEqual, not the printed form: secrets print as ****** and TLS is
+	// a pointer, so printing would miss a new password and flag every
+	// reload with TLS on.
+	if !reflect.DeepEqual(running.Cloud, next.Cloud) || (running.API == nil) != (next.API == nil) {
 		log.Warn("config reload: cloud and api settings change only on restart; keeping the old ones")
 	}
-	if fmt.Sprint(running.Auth) != fmt.Sprint(next.Auth) || fmt.Sprint(running.HTTP) != fmt.Sprint(next.HTTP) {
+	if !reflect.DeepEqual(running.Auth, next.Auth) || !reflect.DeepEqual(running.HTTP, next.HTTP) {
 		log.Warn("config reload: auth and http settings change only on restart; keeping the old ones")
 	}
 }

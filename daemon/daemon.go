@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sync"
 	"time"
@@ -459,7 +460,7 @@ func (d *Daemon) apply(ctx context.Context, cfg *configs.Config) {
 	}
 	d.mu.Unlock()
 
-	if old.HTTP.Listen != cfg.HTTP.Listen || fmt.Sprint(old.HTTP.TLS) != fmt.Sprint(cfg.HTTP.TLS) || old.RTSP != cfg.RTSP || old.DataDir != cfg.DataDir {
+	if !reflect.DeepEqual(old.HTTP, cfg.HTTP) || old.RTSP != cfg.RTSP || old.DataDir != cfg.DataDir {
 		d.log.Warn("config reload: listeners and data_dir change only on restart; keeping the old ones")
 	}
 	if old.HLS != cfg.HLS {
