@@ -19,7 +19,8 @@ import (
 // the marker bit, unless packets of another timestamp came since the last
 // renewal (then the access unit may have been ended by the timestamp change
 // and the marked packet's units still be buffered): a camera that does not
-// set the marker bit keeps its depacketizer, as before.
+// set the marker bit keeps its depacketizer, as before; one lost marker
+// skips a single renewal.
 type renewingDecoder struct {
 	create func() (auDecoder, error)
 	dec    auDecoder
@@ -55,11 +56,16 @@ func (r *renewingDecoder) Decode(pkt *rtp.Packet) ([][]byte, error) {
 		return nil, err
 	}
 	r.started = true
-	if pkt.Marker && !r.mixed {
-		if dec, cerr := r.create(); cerr == nil {
-			r.dec = dec
-			r.fed, r.mixed = false, false
+	if pkt.Marker {
+		if !r.mixed {
+			if dec, cerr := r.create(); cerr == nil {
+				r.dec = dec
+			}
 		}
+		// Either way the next access unit is judged afresh: after a lost
+		// marker, the next timestamp change flushes what was held, so a
+		// later clean access unit may renew again.
+		r.fed, r.mixed = false, false
 	}
 	return au, nil
 }

@@ -227,3 +227,43 @@ func FuzzRenewingDecoder(f *testing.F) {
 		}
 	})
 }
+
+// One lost marker bit skips one renewal, not every later one: the
+// depacketizer is renewed again after the next clean access unit, and
+// every access unit still comes out whole.
+func TestRenewingDecoderRecoversFromALostMarker(t *testing.T) {
+	enc, dec, aus := decoderCase(t, false)
+	if len(aus) < 6 {
+		t.Fatalf("the case has %d access units; want 6 or more", len(aus))
+	}
+	units := packetize(t, enc, aus, true)
+	last := units[1][len(units[1])-1]
+	last.Marker = false // the marker of access unit 1 is lost
+	var got [][][]byte
+	renewedAfter := false
+	for i, pkts := range units {
+		before := dec.dec
+		for _, p := range pkts {
+			au, err := dec.Decode(p)
+			if err == nil {
+				got = append(got, au)
+			} else if !incomplete(err) {
+				t.Fatalf("access unit %d: %v", i, err)
+			}
+		}
+		if i >= 3 && dec.dec != before {
+			renewedAfter = true
+		}
+	}
+	if !renewedAfter {
+		t.Fatal("after one lost marker the depacketizer was never renewed again")
+	}
+	if len(got) != len(aus) {
+		t.Fatalf("%d access units out of %d", len(got), len(aus))
+	}
+	for i := range aus {
+		if !sameAU(got[i], aus[i]) {
+			t.Fatalf("access unit %d differs", i)
+		}
+	}
+}
