@@ -33,6 +33,11 @@ type retention struct {
 	free, total atomic.Uint64 // at the last look, for the metrics
 
 	warned string // the last warning, so a standing problem is logged once; under mu
+
+	// pending are the files waiting in the upload outbox, read once per
+	// pass; nil when the outbox could not be read (then every file is
+	// kept). Under mu.
+	pending map[string]bool
 }
 
 func newRetention(r *Recorder) *retention {
@@ -68,6 +73,10 @@ func (k *retention) once() {
 	defer k.mu.Unlock()
 	set := k.r.settings()
 	now := time.Now()
+	var err error
+	if k.pending, err = k.r.opts.DB.Outbox().PendingPaths(); err != nil {
+		k.warnOnce("retention: cannot read the upload outbox; recordings kept", "err", err)
+	}
 	if set.MaxAge > 0 {
 		k.dropOlderThan(now.Add(-set.MaxAge))
 	}
@@ -142,7 +151,8 @@ func (k *retention) dropOlderThan(cutoff time.Time) {
 }
 
 // uploading reports whether rec's file waits in the upload outbox (queued
-// by its absolute path); when the outbox cannot tell, the file is kept.
+// by its absolute path); when the outbox could not be read, the file is
+// kept.
 func (k *retention) uploading(rec *storage.Record) bool {
 	if rec.Path == "" {
 		return false
@@ -151,11 +161,7 @@ func (k *retention) uploading(rec *storage.Record) bool {
 	if err != nil {
 		return true
 	}
-	waiting, err := k.r.opts.DB.Outbox().HasPending(abs)
-	if err != nil {
-		k.warnOnce("retention: cannot read the upload outbox; recordings kept", "err", err)
-		return true
-	}
+	waiting := k.pending == nil || k.pending[abs]
 	if waiting {
 		k.r.log.Debug("retention: recording kept, it waits for an upload", "channel", rec.Channel, "path", rec.Path)
 	}
