@@ -162,13 +162,6 @@ func parseRecordQuery(v url.Values) (storage.RecordQuery, error) {
 	return q, nil
 }
 
-// recordJSON is a record with the URLs of its file and cover.
-type recordJSON struct {
-	*storage.Record
-	URL      string `json:"url,omitempty"`
-	CoverURL string `json:"cover_url,omitempty"`
-}
-
 func (s *Server) serveRecordsJSON(w http.ResponseWriter, r *http.Request) {
 	rec := s.box.Recorder()
 	if rec == nil {
@@ -186,31 +179,7 @@ func (s *Server) serveRecordsJSON(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sessions := rec.Sessions()
-	open := map[string]recorder.SessionStatus{} // by the open slice's path
-	for _, st := range sessions {
-		if st.Path != "" {
-			open[st.Path] = st
-		}
-	}
-	out := make([]recordJSON, 0, len(recs))
-	for _, x := range recs {
-		if st, ok := open[x.Path]; ok && x.State == storage.StateRecording {
-			// The store learns size and duration when the slice closes;
-			// while it is written they come from the session.
-			cp := *x
-			cp.Size, cp.Duration = st.Bytes, st.Duration
-			x = &cp
-		}
-		j := recordJSON{Record: x}
-		if x.State.Finished() && x.Path != "" && x.Size > 0 {
-			j.URL = "/records/" + x.Path
-		}
-		if x.Cover != "" {
-			j.CoverURL = "/records/" + x.Cover
-		}
-		out = append(out, j)
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"total": total, "records": out, "sessions": sessions})
+	writeJSON(w, http.StatusOK, map[string]any{"total": total, "records": RecordRows(recs, sessions), "sessions": sessions})
 }
 
 // serveRecordStart is POST /api/record/start?channel=c1&duration=45m.
@@ -219,7 +188,7 @@ func (s *Server) serveRecordStart(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	dur, err := parseManualDuration(r.FormValue("duration"))
+	dur, err := ParseManualDuration(r.FormValue("duration"))
 	if err != nil {
 		writeJSONError(w, http.StatusBadRequest, err.Error())
 		return
@@ -273,9 +242,11 @@ func (s *Server) recordRequest(w http.ResponseWriter, r *http.Request, usage str
 	return rec, ch, true
 }
 
-// parseManualDuration reads the duration of a manual recording: a Go
-// duration from 1s to 24h; "" means the default.
-func parseManualDuration(s string) (time.Duration, error) {
+// ParseManualDuration reads the duration of a manual recording, for the
+// API and the dashboard alike: a Go duration from 1s (the recorder's own
+// minimum) to recorder.MaxManualDuration; "" means
+// recorder.DefaultManualDuration. The error says what is accepted.
+func ParseManualDuration(s string) (time.Duration, error) {
 	accepted := fmt.Sprintf("accepted: a duration like 45m or 1h30m from 1s to %v; leave it out for %v",
 		recorder.MaxManualDuration, recorder.DefaultManualDuration)
 	if s == "" {

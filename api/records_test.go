@@ -126,9 +126,9 @@ func TestParseManualDuration(t *testing.T) {
 		{"", 45 * time.Minute, true}, {"45m", 45 * time.Minute, true}, {"1h30m", 90 * time.Minute, true},
 		{"1s", time.Second, true}, {"500ms", 0, false}, {"25h", 0, false}, {"abc", 0, false}, {"-5m", 0, false}, {"45", 0, false},
 	} {
-		got, err := parseManualDuration(c.in)
+		got, err := ParseManualDuration(c.in)
 		if (err == nil) != c.ok || got != c.want {
-			t.Errorf("parseManualDuration(%q) = %v, %v", c.in, got, err)
+			t.Errorf("ParseManualDuration(%q) = %v, %v", c.in, got, err)
 		}
 		if err != nil && !strings.Contains(err.Error(), "accepted:") {
 			t.Errorf("error %q does not say what is accepted", err)
@@ -141,7 +141,7 @@ func FuzzParseManualDuration(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		d, err := parseManualDuration(s)
+		d, err := ParseManualDuration(s)
 		if err == nil && (d < time.Second || d > 24*time.Hour) {
 			t.Fatalf("%q accepted as %v", s, d)
 		}

@@ -373,7 +373,7 @@ func TestStartingBoxAndBadQueries(t *testing.T) {
 			t.Errorf("%s: %d %s", q, code, raw)
 		}
 	}
-	for _, b := range []string{`{"channel":"c101","duration":"1s"}`, `{"channel":"c101","duration":"two hours"}`} {
+	for _, b := range []string{`{"channel":"c101","duration":"500ms"}`, `{"channel":"c101","duration":"two hours"}`} {
 		if code, raw := e.do("POST", "/api/dash/record/start", b, nil); code != http.StatusBadRequest && code != http.StatusServiceUnavailable {
 			t.Errorf("start %s: %d %s", b, code, raw)
 		}

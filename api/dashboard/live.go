@@ -139,15 +139,10 @@ func (h *Handler) serveRecordStart(w http.ResponseWriter, r *http.Request) {
 	if rec == nil {
 		return
 	}
-	dur := recorder.DefaultManualDuration
-	if req.Duration != "" {
-		d, err := time.ParseDuration(req.Duration)
-		if err != nil || d < time.Minute || d > recorder.MaxManualDuration {
-			writeProblems(w, http.StatusBadRequest, "bad duration", []Problem{{Field: "duration",
-				Msg: "want a duration like 45m or 1h30m, from 1m to " + recorder.MaxManualDuration.String()}})
-			return
-		}
-		dur = d
+	dur, err := api.ParseManualDuration(req.Duration)
+	if err != nil {
+		writeProblems(w, http.StatusBadRequest, "bad duration", []Problem{{Field: "duration", Msg: err.Error()}})
+		return
 	}
 	id, err := rec.Start(req.Channel, dur)
 	if err != nil {

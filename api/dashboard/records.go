@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lubo-edge/lubo/recorder"
+	"github.com/lubo-edge/lubo/api"
 	"github.com/lubo-edge/lubo/storage"
 )
 
@@ -75,13 +75,6 @@ func parseRecordsQuery(v url.Values, loc *time.Location) (recordsQuery, []Proble
 	return rq, ps
 }
 
-// recordJSON is one row of the recordings list.
-type recordJSON struct {
-	*storage.Record
-	URL      string `json:"url,omitempty"` // play and download; "" until the file is finished
-	CoverURL string `json:"cover_url,omitempty"`
-}
-
 func (h *Handler) serveRecords(w http.ResponseWriter, r *http.Request) {
 	rq, ps := parseRecordsQuery(r.URL.Query(), h.opts.Config().Location())
 	if len(ps) > 0 {
@@ -120,27 +113,6 @@ func (h *Handler) serveRecords(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	open := map[string]recorder.SessionStatus{}
-	for _, st := range rec.Sessions() {
-		if st.Path != "" {
-			open[st.Path] = st
-		}
-	}
-	out := make([]recordJSON, 0, len(recs))
-	for _, x := range recs {
-		if st, ok := open[x.Path]; ok && x.State == storage.StateRecording {
-			cp := *x // the store learns size and duration when the slice closes
-			cp.Size, cp.Duration = st.Bytes, st.Duration
-			x = &cp
-		}
-		j := recordJSON{Record: x}
-		if x.State.Finished() && x.State != storage.StateFailed && x.Path != "" && x.Size > 0 {
-			j.URL = "/records/" + x.Path
-		}
-		if x.Cover != "" {
-			j.CoverURL = "/records/" + x.Cover
-		}
-		out = append(out, j)
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"total": total, "page": rq.page, "per_page": rq.perPage, "truncated": truncated, "records": out})
+	writeJSON(w, http.StatusOK, map[string]any{"total": total, "page": rq.page, "per_page": rq.perPage, "truncated": truncated,
+		"records": api.RecordRows(recs, rec.Sessions())})
 }
