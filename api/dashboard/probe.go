@@ -5,15 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/lubo-edge/lubo/internal/redact"
 	"github.com/lubo-edge/lubo/media"
+	"github.com/lubo-edge/lubo/relay/sources"
 	"github.com/lubo-edge/lubo/storage"
 )
 
 // probeTimeout bounds one probe, as `lubo probe` does.
-const probeTimeout = 15 * time.Second
+const probeTimeout = sources.ProbeTimeout
 
 // probeReq is the body of POST /api/dash/probe: either the editor's form
 // (a channel being added or edited) or the id of a configured channel.
