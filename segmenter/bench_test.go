@@ -19,6 +19,9 @@ func BenchmarkHLSMux(b *testing.B) {
 	b.Run("4Mbps", func(b *testing.B) { benchmarkMux(b, synth4Mbps(), "") })
 	// As the daemon runs it: segments written to files as they are made.
 	b.Run("4Mbps-files", func(b *testing.B) { benchmarkMux(b, synth4Mbps(), b.TempDir()) })
+	b.Run("4Mbps-fmp4", func(b *testing.B) {
+		benchmarkMuxOpts(b, synth4Mbps(), HLSOptions{Variant: VariantFMP4}, "")
+	})
 	b.Run("4Mbps-fmp4-files", func(b *testing.B) {
 		h := HLSOptions{Variant: VariantFMP4}
 		benchmarkMuxOpts(b, synth4Mbps(), h, b.TempDir())
@@ -58,15 +61,19 @@ func benchmarkMuxOpts(b *testing.B, frames []*media.Frame, opts HLSOptions, dir 
 	h := NewHLS(opts)
 	b.SetBytes(size / int64(len(frames)))
 	b.ReportAllocs()
-	var fr media.Frame // the muxer keeps no frame, so one will do
+	// A muxer may keep what a frame points to until its segment ends (the
+	// fMP4 one used to keep the frame itself): each op writes a frame of
+	// its own, from a ring longer than any segment.
+	ring := make([]media.Frame, 2*len(frames))
 	i := 0
 	for b.Loop() {
 		src := frames[i%len(frames)]
 		off := time.Duration(i/len(frames)) * span
-		fr = *src
+		fr := &ring[i%len(ring)]
+		*fr = *src
 		fr.DTS += off
 		fr.PTS += off
-		h.WriteFrame(&fr)
+		h.WriteFrame(fr)
 		i++
 	}
 	b.StopTimer()

@@ -1,27 +1,29 @@
 package segmenter
 
 import (
-	"bytes"
-	"encoding/binary"
 	"fmt"
 	"math"
 	"time"
 
+	"github.com/lubo-edge/lubo/internal/bmff"
 	"github.com/lubo-edge/lubo/media"
 )
 
 // fmp4Writer builds one fMP4 media segment (seg{N}.m4s) at a time: a single
 // moof with a traf per track, then one mdat, video samples first. A trun
-// needs every sample's size and duration before the data, so the segment's
-// frames are held by reference (frames are shared and never modified) until
-// it ends, then written out once, NAL units rewritten from Annex-B to
-// 4-byte lengths on the way; going to a file, through a buffer of at most
-// spillSize, large pictures straight from the shared payload.
+// needs every sample's size and duration before the data, so each frame's
+// NAL units are found once, when it comes, and kept as parts that point
+// into the frame's payload (shared, never modified) until the segment
+// ends; then the segment is written out once: to a file through a buffer
+// of spillSize, large pictures straight from the payload, or into one
+// slice of the segment's exact size, which the caller keeps.
 type fmp4Writer struct {
 	init  *fmp4Init
-	video []fmp4Sample
-	audio []fmp4Sample
-	buf   []byte
+	video fmp4Track
+	audio fmp4Track
+	head  bmff.Builder // the moof and mdat header of the segment
+	frag  bmff.FragmentHead
+	spill []byte // the file buffer, capacity spillSize once used
 	file  *segmentFile
 	seqNo uint32 // mfhd sequence number
 
@@ -30,9 +32,24 @@ type fmp4Writer struct {
 	audioStep time.Duration
 }
 
+// fmp4Track is one track's part of the open segment.
+type fmp4Track struct {
+	samples []fmp4Sample
+	parts   []bmff.Part // the samples' payload, in order
+}
+
+// fmp4Sample is one frame of the open segment.
 type fmp4Sample struct {
-	f    *media.Frame
-	size uint32 // bytes in the mdat
+	dts, pts time.Duration
+	size     uint32 // bytes in the mdat
+	key      bool
+}
+
+// clear forgets the track's samples and the payload they point to.
+func (t *fmp4Track) clear() {
+	t.samples = t.samples[:0]
+	clear(t.parts)
+	t.parts = t.parts[:0]
 }
 
 // begin opens a segment of the session described by in.
@@ -41,9 +58,8 @@ func (w *fmp4Writer) begin(in *fmp4Init, start time.Duration, seqNo uint32, file
 		w.videoStep, w.audioStep = 0, 0
 	}
 	w.init, w.start, w.seqNo, w.file = in, start, seqNo, file
-	clear(w.video)
-	clear(w.audio)
-	w.video, w.audio = w.video[:0], w.audio[:0]
+	w.video.clear()
+	w.audio.clear()
 }
 
 func (w *fmp4Writer) write(f *media.Frame) error {
@@ -52,15 +68,19 @@ func (w *fmp4Writer) write(f *media.Frame) error {
 		if in.video == nil || f.Codec != in.video.Codec {
 			return fmt.Errorf("%v frame: %w", f.Codec, errNoStream)
 		}
-		size := 0
-		w.eachNALU(f, func(n []byte) { size += 4 + len(n) })
+		t := &w.video
+		n := len(t.parts)
+		var size int
+		t.parts, size = in.nalus.AppendParts(t.parts, f.Data)
 		if size == 0 || size > math.MaxUint32/4 {
+			clear(t.parts[n:])
+			t.parts = t.parts[:n]
 			return fmt.Errorf("%v frame: %d bytes of picture", f.Codec, size)
 		}
-		if n := len(w.video); n > 0 {
-			w.videoStep = f.DTS - w.video[n-1].f.DTS
+		if k := len(t.samples); k > 0 {
+			w.videoStep = f.DTS - t.samples[k-1].dts
 		}
-		w.video = append(w.video, fmp4Sample{f: f, size: uint32(size)})
+		t.samples = append(t.samples, fmp4Sample{dts: f.DTS, pts: f.PTS, size: uint32(size), key: f.Key})
 		return nil
 	}
 	if in.audioID == 0 || f.Codec != media.AAC {
@@ -69,192 +89,95 @@ func (w *fmp4Writer) write(f *media.Frame) error {
 	if len(f.Data) == 0 || len(f.Data) > adtsMaxFrame {
 		return fmt.Errorf("AAC frame of %d bytes", len(f.Data))
 	}
-	if n := len(w.audio); n > 0 {
-		w.audioStep = f.DTS - w.audio[n-1].f.DTS
+	t := &w.audio
+	if k := len(t.samples); k > 0 {
+		w.audioStep = f.DTS - t.samples[k-1].dts
 	}
-	w.audio = append(w.audio, fmp4Sample{f: f, size: uint32(len(f.Data))})
+	t.parts = append(t.parts, bmff.Part{Data: f.Data})
+	t.samples = append(t.samples, fmp4Sample{dts: f.DTS, pts: f.PTS, size: uint32(len(f.Data)), key: true})
 	return nil
-}
-
-// eachNALU calls fn for each NAL unit of a picture that goes into the
-// sample: access unit delimiters and parameter sets equal to the init
-// section's are left out (hvc1 wants them only there); parameter sets that
-// differ stay in band, where a decoder still finds them.
-func (w *fmp4Writer) eachNALU(f *media.Frame, fn func([]byte)) {
-	v := w.init.video
-	media.SplitAnnexB(f.Data, func(n []byte) bool {
-		var same []byte
-		if f.Codec == media.H265 {
-			switch media.H265Type(n) {
-			case media.H265AUD:
-				return true
-			case media.H265VPS:
-				same = v.VPS
-			case media.H265SPS:
-				same = v.SPS
-			case media.H265PPS:
-				same = v.PPS
-			}
-		} else {
-			switch media.H264Type(n) {
-			case media.H264AUD:
-				return true
-			case media.H264SPS:
-				same = v.SPS
-			case media.H264PPS:
-				same = v.PPS
-			}
-		}
-		if same == nil || !bytes.Equal(n, same) {
-			fn(n)
-		}
-		return true
-	})
 }
 
 // end estimates where the open segment ends, as tsWriter.end does.
 func (w *fmp4Writer) end() time.Duration {
-	switch {
-	case len(w.video) > 0:
-		return max(w.start, w.video[len(w.video)-1].f.DTS+w.videoStep)
-	case len(w.audio) > 0:
-		return max(w.start, w.audio[len(w.audio)-1].f.DTS+w.audioStep)
+	switch v, a := w.video.samples, w.audio.samples; {
+	case len(v) > 0:
+		return max(w.start, v[len(v)-1].dts+w.videoStep)
+	case len(a) > 0:
+		return max(w.start, a[len(a)-1].dts+w.audioStep)
 	}
 	return w.start
 }
 
 // finish writes the open segment, whose next segment begins at end (the
-// last video sample lasts until then), and returns its bytes (a new slice)
-// or, when it went to a file, the file, complete but not yet in place.
+// last video sample lasts until then), and returns its bytes (a new slice
+// the caller owns) or, when it went to a file, the file, complete but not
+// yet in place.
 func (w *fmp4Writer) finish(end time.Duration) ([]byte, *segmentFile) {
+	file := w.file
 	defer func() {
-		clear(w.video)
-		clear(w.audio)
-		w.video, w.audio = w.video[:0], w.audio[:0]
+		w.video.clear()
+		w.audio.clear()
 		w.file = nil
 	}()
-	file := w.file
-	if len(w.video) == 0 && len(w.audio) == 0 {
+	if len(w.video.samples) == 0 && len(w.audio.samples) == 0 {
 		return nil, file
 	}
 	in := w.init
-	var b boxes
-	b.b = w.buf[:0]
-	moof := b.start("moof")
-	mfhd := b.fullStart("mfhd", 0, 0)
-	b.u32(w.seqNo)
-	b.end(mfhd)
-	var offsets []int // positions of the truns' data_offset fields
-	var dataSize uint64
-	if len(w.video) > 0 {
-		offsets = append(offsets, w.traf(&b, in.videoID, videoTimescale, w.video, end, w.videoStep))
-		for _, s := range w.video {
-			dataSize += uint64(s.size)
-		}
+	w.head.Reset()
+	w.frag.Begin(&w.head, w.seqNo)
+	if len(w.video.samples) > 0 {
+		w.traf(in.videoID, videoTimescale, w.video.samples, end, w.videoStep)
 	}
-	videoSize := dataSize
-	if len(w.audio) > 0 {
+	if len(w.audio.samples) > 0 {
 		// Without a step yet, an AAC frame is 1024 samples.
 		step := w.audioStep
 		if step <= 0 {
 			step = time.Duration(1024 * float64(time.Second) / float64(in.audioRate))
 		}
-		offsets = append(offsets, w.traf(&b, in.audioID, in.audioRate, w.audio, 0, step))
-		for _, s := range w.audio {
-			dataSize += uint64(s.size)
-		}
+		w.traf(in.audioID, in.audioRate, w.audio.samples, 0, step)
 	}
-	b.end(moof)
-	moofSize := len(b.b) - moof
-	if dataSize+8 > math.MaxUint32 {
-		return nil, file
+	if w.frag.End() != nil {
+		return nil, file // beyond 2 GiB: nothing a player could fetch anyway
 	}
-	data := uint64(moofSize) + 8
-	for i, off := range offsets {
-		if i == 1 {
-			data += videoSize
-		}
-		binary.BigEndian.PutUint32(b.b[off:], uint32(data))
-	}
-	b.u32(uint32(dataSize + 8))
-	b.bytes([]byte("mdat"))
-	for _, s := range w.video {
-		w.eachNALU(s.f, func(n []byte) {
-			b.u32(uint32(len(n)))
-			b.b = w.put(b.b, n)
-		})
-	}
-	for _, s := range w.audio {
-		b.b = w.put(b.b, s.f.Data)
-	}
-	w.buf = b.b[:0]
 	if file != nil {
-		file.write(b.b)
+		if w.spill == nil {
+			w.spill = make([]byte, 0, spillSize)
+		}
+		c := bmff.NewChunkWriter(file, w.spill)
+		c.Put(w.head.Bytes())
+		c.PutParts(w.video.parts)
+		c.PutParts(w.audio.parts)
+		c.Flush() // an error sticks in file, and commit reports it
 		return nil, file
 	}
-	return bytes.Clone(b.b), nil
+	out := make([]byte, 0, w.head.Len()+int(w.frag.Payload()))
+	out = append(out, w.head.Bytes()...)
+	out = bmff.AppendPayload(out, w.video.parts)
+	out = bmff.AppendPayload(out, w.audio.parts)
+	return out, nil
 }
 
-// put adds payload p (shared, never modified) to the segment after buf and
-// returns what is left to fill. Going to a file, a payload that does not
-// fit in what remains of spillSize goes to the file straight from where it
-// is, after buf: the buffer never grows past spillSize.
-func (w *fmp4Writer) put(buf, p []byte) []byte {
-	if w.file == nil {
-		return append(buf, p...)
-	}
-	if len(buf)+len(p) <= spillSize {
-		return append(buf, p...)
-	}
-	w.file.write(buf)
-	if len(p) >= spillSize/2 {
-		w.file.write(p)
-		return buf[:0]
-	}
-	return append(buf[:0], p...)
-}
-
-// traf writes one track's fragment: tfhd, tfdt and a trun with every
-// sample's duration, size, flags and composition offset. The last sample
-// lasts until end when that is after it, else one step. It returns the
-// position of the trun's data_offset, filled in by the caller.
-func (w *fmp4Writer) traf(b *boxes, id, timescale uint32, samples []fmp4Sample, end, step time.Duration) int {
-	traf := b.start("traf")
-	tfhd := b.fullStart("tfhd", 0, 0x020000) // default-base-is-moof
-	b.u32(id)
-	b.end(tfhd)
-	tfdt := b.fullStart("tfdt", 1, 0)
-	b.u64(uint64(ticks(samples[0].f.DTS, timescale)))
-	b.end(tfdt)
-	// data offset, duration, size, flags, composition time offset (signed, v1)
-	trun := b.fullStart("trun", 1, 0x000f01)
-	b.u32(uint32(len(samples)))
-	dataOffset := len(b.b)
-	b.u32(0)
+// traf adds one track's fragment to the head. The last sample lasts until
+// end when that is after it, else one step.
+func (w *fmp4Writer) traf(id, timescale uint32, samples []fmp4Sample, end, step time.Duration) {
+	w.frag.BeginTrack(id, uint64(ticks(samples[0].dts, timescale)))
 	for i, s := range samples {
-		dts := ticks(s.f.DTS, timescale)
+		dts := ticks(s.dts, timescale)
 		var next int64
 		switch {
 		case i+1 < len(samples):
-			next = ticks(samples[i+1].f.DTS, timescale)
-		case end > s.f.DTS:
+			next = ticks(samples[i+1].dts, timescale)
+		case end > s.dts:
 			next = ticks(end, timescale)
 		default:
-			next = ticks(s.f.DTS+step, timescale)
+			next = ticks(s.dts+step, timescale)
 		}
-		b.u32(uint32(min(max(next-dts, 0), math.MaxUint32)))
-		b.u32(s.size)
-		flags := uint32(0x02000000) // depends on no other sample
-		if s.f.IsVideo() && !s.f.Key {
-			flags = 0x01010000 // depends on others, not a sync sample
-		}
-		b.u32(flags)
-		cto := ticks(s.f.PTS, timescale) - dts
-		b.u32(uint32(int32(min(max(cto, math.MinInt32), math.MaxInt32))))
+		cto := ticks(s.pts, timescale) - dts
+		w.frag.Sample(uint32(min(max(next-dts, 0), math.MaxUint32)), s.size, s.key,
+			int32(min(max(cto, math.MinInt32), math.MaxInt32)))
 	}
-	b.end(trun)
-	b.end(traf)
-	return dataOffset
+	w.frag.EndTrack()
 }
 
 // ticks converts a stream timestamp to a track's timescale, offset like the

@@ -43,6 +43,15 @@ func (sf *segmentFile) write(b []byte) {
 	}
 }
 
+// Write is write for an io.Writer: the error is the file's sticky one.
+func (sf *segmentFile) Write(b []byte) (int, error) {
+	sf.write(b)
+	if sf.err != nil {
+		return 0, sf.err
+	}
+	return len(b), nil
+}
+
 // commit closes the file and moves it into place; it returns the size.
 func (sf *segmentFile) commit() (int64, error) {
 	if sf.f != nil {

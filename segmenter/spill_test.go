@@ -25,8 +25,11 @@ func TestSegmentBuffersStaySmallWithFiles(t *testing.T) {
 			if c := cap(h.ts.buf); c > spillSize {
 				t.Errorf("TS buffer grew to %d bytes, spillSize is %d", c, spillSize)
 			}
-			if c := cap(h.fmp4.buf); c > spillSize+4096 {
+			if c := cap(h.fmp4.spill); c > spillSize {
 				t.Errorf("fMP4 buffer grew to %d bytes, spillSize is %d", c, spillSize)
+			}
+			if c := cap(h.fmp4.head.Bytes()); c > 4096 {
+				t.Errorf("fMP4 segment head buffer grew to %d bytes", c)
 			}
 			var size int64
 			for _, s := range h.segments {
