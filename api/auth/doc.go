@@ -1,13 +1,14 @@
 // Package auth is the sign-in guard in front of lubo's HTTP surface: users
 // and roles from the config's auth section, session cookies, CSRF checks,
-// login rate limiting, signed links (tickets) for the media paths, and a
-// bearer token for /metrics.
+// login rate limiting, signed links (tickets) for the media paths, a
+// bearer token for /metrics, and a local admin token for lubo's CLI.
 //
 // Wrap puts a Guard in front of the box's handler and serves
 // POST /api/auth/login, POST /api/auth/logout, GET /api/auth/me and
 // POST /api/auth/ticket itself. Wiring, once per configuration:
 //
-//	g, err := auth.New(auth.Options{Config: cfg.Auth, DB: db, Logger: log, Secure: cfg.HTTP.TLS != nil})
+//	g, err := auth.New(auth.Options{Config: cfg.Auth, DB: db, Logger: log, Secure: cfg.HTTP.TLS != nil,
+//		CLITokenPath: filepath.Join(cfg.DataDir, auth.CLITokenFile)})
 //	handler = g.Wrap(handler) // the whole HTTP surface, one listener
 //
 // Sessions live in the Guard: a new Guard (say on a reload that changed
@@ -36,6 +37,10 @@
 //	| GET        | every other /api/…                                | any session (not a ticket)                     |
 //	| POST       | /api/auth/ticket                                  | admin session                                  |
 //	| any        | everything else, every other non-GET request      | admin session                                  |
+//
+// An /api/… path other than /api/auth/… also passes, as admin, with
+// "Authorization: Bearer <CLI token>" (see below); a request with a Bearer
+// header there is judged by the token alone.
 //
 // Refusals come from the server: no session on a protected path is 401
 // (JSON {"error"} for /api/…, text for media), a viewer on an admin path is
@@ -74,6 +79,21 @@
 // with every player. Absolute URIs to other hosts are left alone, so the
 // ticket never leaves the box.
 //
+// # CLI token
+//
+// With auth on, New keeps (or makes) Options.CLITokenPath: 32 random bytes
+// as 64 hex digits, mode 0600, owned by the daemon's user, written to a
+// temporary file, fsynced and renamed into place. A file that is not a
+// regular file, is open to group or others, belongs to another user, or
+// is malformed is replaced, with a log line saying why. Whoever can read
+// the file (root, the daemon's user) is admin on the API: the lubo CLI
+// verbs read it (ReadCLIToken) and send it as a Bearer token. No cookie
+// is involved, so there is no CSRF check; the token is compared in
+// constant time, and every attempt goes through the sign-in limiter of the
+// client's address: a wrong token is a failed sign-in, and a locked-out
+// address gets 429 whatever token it sends. The token never prints
+// (CLIToken's String, GoString, LogValue, MarshalText are "******").
+//
 // # Passwords and rate limits
 //
 // Hashes are argon2id (package api/auth/password). At most two hashes are
@@ -88,5 +108,5 @@
 // Logs name the user and the client address on sign-in, sign-out and
 // refusals (a name that is no user is logged as "(unknown)": it is often a
 // password typed into the wrong field); never a password, hash, session
-// id, CSRF token or ticket.
+// id, CSRF token, ticket or token.
 package auth

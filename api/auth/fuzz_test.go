@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -86,6 +87,37 @@ func FuzzAddTicket(f *testing.F) {
 		}
 		if len(out) < len(pl) {
 			t.Fatalf("rewrite shrank the playlist: %q -> %q", pl, out)
+		}
+	})
+}
+
+// FuzzCLIToken: no file content panics the token parser; what parses is
+// 64 lower-case hex digits and matches only itself; a bearer header never
+// yields a token that matches unless it carries the token.
+func FuzzCLIToken(f *testing.F) {
+	for _, c := range cliTokenCases {
+		f.Add([]byte(c.in), "Bearer "+c.in)
+	}
+	f.Add([]byte(goodToken), "bearer  "+goodToken+" ")
+	f.Add([]byte(goodToken), "Bearer")
+	f.Add([]byte(goodToken), "Basic "+goodToken)
+	f.Fuzz(func(t *testing.T, content []byte, header string) {
+		tok, err := parseCLIToken(content)
+		if err == nil {
+			if len(tok.hex) != 64 || strings.Trim(tok.hex, "0123456789abcdef") != "" {
+				t.Fatalf("parsed %q", tok.hex)
+			}
+			if !tok.matches(tok.hex) || tok.matches(tok.hex+"0") || tok.matches("") {
+				t.Fatal("matches is not equality")
+			}
+		}
+		r, rerr := http.NewRequest("GET", "http://box/api/outbox", nil)
+		if rerr != nil {
+			t.Fatal(rerr)
+		}
+		r.Header.Set("Authorization", header)
+		if got, ok := bearerToken(r); ok && err == nil && tok.matches(got) && !strings.Contains(header, tok.hex) {
+			t.Fatalf("header %q matched a token it does not carry", header)
 		}
 	})
 }

@@ -40,6 +40,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Secure sets the cookie's Secure flag (http.tls is on).
 	Secure bool
+	// CLITokenPath is where the local admin token lives (usually
+	// data_dir/CLITokenFile). With auth on, New keeps the file there or
+	// makes it (see EnsureCLIToken), and the guard takes the token as
+	// admin on /api/ paths. "" or auth off: no CLI token.
+	CLITokenPath string
 }
 
 // account is one configured user.
@@ -54,6 +59,7 @@ type Guard struct {
 	accounts map[string]account
 	dummy    *password.Hashed // for unknown names: the same work as a real check
 	metrics  []byte           // the metrics bearer token, nil when unset
+	cli      CLIToken         // the local admin token; zero when off
 	now      func() time.Time
 	log      *slog.Logger
 	secure   bool
@@ -95,6 +101,11 @@ func New(opts Options) (*Guard, error) {
 	}
 	if opts.Config.MetricsToken != "" {
 		g.metrics = []byte(string(opts.Config.MetricsToken))
+	}
+	if opts.CLITokenPath != "" {
+		if g.cli, err = EnsureCLIToken(opts.CLITokenPath, g.log); err != nil {
+			return nil, err
+		}
 	}
 	return g, nil
 }
@@ -165,7 +176,7 @@ func (g *Guard) String() string {
 	if g.open {
 		return "auth.Guard{open}"
 	}
-	return fmt.Sprintf("auth.Guard{users: %d, metrics token: %v, sessions: %d}", len(g.accounts), g.metrics != nil, g.sessions.len())
+	return fmt.Sprintf("auth.Guard{users: %d, metrics token: %v, cli token: %v, sessions: %d}", len(g.accounts), g.metrics != nil, !g.cli.IsZero(), g.sessions.len())
 }
 
 // GoString is String, so %#v shows no secret either.
@@ -196,8 +207,13 @@ func withUser(r *http.Request, u user) *http.Request {
 	return r.WithContext(context.WithValue(r.Context(), userKey{}, u))
 }
 
+// CLIUser is the user name UserFrom gives a request made with the CLI
+// token, for logs.
+const CLIUser = "(cli token)"
+
 // UserFrom returns who made a request that passed Wrap: the signed-in
-// user; "" and RoleViewer for a ticket; "" and RoleAdmin when auth is off.
+// user; CLIUser and RoleAdmin for the CLI token; "" and RoleViewer for a
+// ticket; "" and RoleAdmin when auth is off.
 // ok is false for an anonymous request on a public path.
 func UserFrom(r *http.Request) (name, role string, ok bool) {
 	u, ok := r.Context().Value(userKey{}).(user)

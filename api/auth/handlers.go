@@ -119,10 +119,8 @@ func (g *Guard) serveLogin(w http.ResponseWriter, r *http.Request, old sessionVi
 	keys := []string{"ip:" + ip, "user:" + req.User}
 	now := g.now()
 	if wait, ok := g.limits.begin(keys, now); !ok {
-		secs := int((wait + time.Second - 1) / time.Second)
-		w.Header().Set("Retry-After", fmt.Sprint(secs))
 		g.log.Warn("sign-in refused", "user", name, "ip", ip, "reason", "too many failures")
-		writeError(w, http.StatusTooManyRequests, fmt.Sprintf("too many failed sign-ins; try again in %d s", secs))
+		refuseTooMany(w, wait)
 		return
 	}
 	acc, ok := g.checkPassword(r, req.User, req.Password)
@@ -143,6 +141,13 @@ func (g *Guard) serveLogin(w http.ResponseWriter, r *http.Request, old sessionVi
 	g.setCookie(w, id, g.now())
 	g.log.Info("signed in", "user", name, "ip", ip, "role", acc.role)
 	writeJSON(w, http.StatusOK, loginAnswer{User: req.User, Role: v.role, CSRF: v.csrf})
+}
+
+// refuseTooMany answers 429 with Retry-After: the client is locked out.
+func refuseTooMany(w http.ResponseWriter, wait time.Duration) {
+	secs := int((wait + time.Second - 1) / time.Second)
+	w.Header().Set("Retry-After", fmt.Sprint(secs))
+	writeError(w, http.StatusTooManyRequests, fmt.Sprintf("too many failed sign-ins; try again in %d s", secs))
 }
 
 // checkPassword does the same work for an unknown name as for a known one.

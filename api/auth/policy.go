@@ -41,6 +41,7 @@ type route struct {
 	path   string // cleaned
 	access access
 	media  bool // a media path: a ticket may open it
+	api    bool // an /api/ path the CLI token may open
 }
 
 // classify judges a request. The path is cleaned first, as http.ServeMux
@@ -56,6 +57,7 @@ func classify(r *http.Request) route {
 		// An encoded slash splits differently for the guard and for a
 		// router: grant nothing on the guard's reading of it.
 		rt.access = accessAdmin
+		rt.api = cliTokenPath(p)
 		return rt
 	}
 	read := r.Method == http.MethodGet || r.Method == http.MethodHead
@@ -78,7 +80,14 @@ func classify(r *http.Request) route {
 	default:
 		rt.access = accessAdmin
 	}
+	rt.api = rt.access >= accessViewer && cliTokenPath(p)
 	return rt
+}
+
+// cliTokenPath: the CLI token opens the API, not the guard's own
+// endpoints (sign-in, tickets) nor the pages and media.
+func cliTokenPath(p string) bool {
+	return strings.HasPrefix(p, "/api/") && !strings.HasPrefix(p, "/api/auth/")
 }
 
 func isAdminRead(p string) bool {

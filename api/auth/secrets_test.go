@@ -85,7 +85,7 @@ func TestGuardFormatting(t *testing.T) {
 	key := fmt.Sprint(r.guard.tickets.key)
 	for _, f := range []string{"%v", "%+v", "%#v", "%s"} {
 		out := fmt.Sprintf(f, r.guard)
-		if out != "auth.Guard{users: 2, metrics token: true, sessions: 0}" || strings.Contains(out, key) {
+		if out != "auth.Guard{users: 2, metrics token: true, cli token: false, sessions: 0}" || strings.Contains(out, key) {
 			t.Errorf("%s of a Guard: %s", f, out)
 		}
 	}

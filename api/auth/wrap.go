@@ -24,6 +24,11 @@ func (g *Guard) Wrap(next http.Handler) http.Handler {
 			g.serveOpen(w, withUser(r, user{role: RoleAdmin}), rt, next)
 			return
 		}
+		if tok, ok := bearerToken(r); ok && rt.api {
+			// No cookie is looked at, so no CSRF check is due.
+			g.serveWithCLIToken(w, r, rt, tok, next)
+			return
+		}
 		sess, signedIn := g.sessionOf(w, r)
 		if signedIn && !safeMethod(r.Method) && rt.path != pathLogin && !csrfTokenOK(r, sess.csrf) {
 			refuseCSRF(w)
