@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"time"
+
+	"github.com/lubo-edge/lubo/internal/bmff"
 )
 
 var (
@@ -205,7 +207,7 @@ func (m *movie) nonEmpty() error {
 // offsets are 64-bit (co64) only when the file passes 4 GiB.
 func progressiveHead(m *movie) []byte {
 	tt := timings(m.tracks)
-	var head boxBuilder
+	var head bmff.Builder
 	compatible := []string{"isom", "iso2", "mp41"}
 	for _, t := range m.tracks {
 		if t.firstEntryType() == "avc1" {
@@ -213,8 +215,8 @@ func progressiveHead(m *movie) []byte {
 			break
 		}
 	}
-	head.ftyp("isom", 512, compatible...)
-	ftypLen := len(head.b)
+	head.FileType("isom", 512, compatible...)
+	ftypLen := head.Len()
 
 	// Lay out once to learn the moov size, then again with the real offsets.
 	mdatHeader := int64(8)
@@ -222,21 +224,21 @@ func progressiveHead(m *movie) []byte {
 		mdatHeader = 16
 	}
 	encodeProgressiveMoov(&head, m.tracks, tt, 0, false)
-	co64 := int64(len(head.b))+mdatHeader+m.payload > math.MaxUint32
-	head.b = head.b[:ftypLen]
+	co64 := int64(head.Len())+mdatHeader+m.payload > math.MaxUint32
+	head.Truncate(ftypLen)
 	encodeProgressiveMoov(&head, m.tracks, tt, 0, co64)
-	dataBase := int64(len(head.b)) + mdatHeader
-	head.b = head.b[:ftypLen]
+	dataBase := int64(head.Len()) + mdatHeader
+	head.Truncate(ftypLen)
 	encodeProgressiveMoov(&head, m.tracks, tt, dataBase, co64)
 	if mdatHeader == 16 {
-		head.u32(1)
-		head.fourcc("mdat")
-		head.u64(uint64(16 + m.payload))
+		head.U32(1)
+		head.FourCC("mdat")
+		head.U64(uint64(16 + m.payload))
 	} else {
-		head.u32(uint32(8 + m.payload))
-		head.fourcc("mdat")
+		head.U32(uint32(8 + m.payload))
+		head.FourCC("mdat")
 	}
-	return head.b
+	return head.Bytes()
 }
 
 // writeProgressive writes the progressive file to path and syncs it; it

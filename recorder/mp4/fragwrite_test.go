@@ -3,7 +3,6 @@ package mp4
 import (
 	"bytes"
 	"errors"
-	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -34,77 +33,6 @@ func (f *recordingFile) Write(p []byte) (int, error) {
 }
 func (f *recordingFile) Sync() error  { return nil }
 func (f *recordingFile) Close() error { return nil }
-
-// TestChunkWriter puts pieces of every awkward size through a chunkWriter:
-// the file gets exactly their concatenation, in writes of at least a chunk
-// except the last, and pieces of a chunk or more are written as they are.
-func TestChunkWriter(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	sizes := []int{0, 1, 3, 4, writeChunk - 1, writeChunk, writeChunk + 1, 3 * writeChunk, 17, writeChunk / 2, writeChunk/2 + 1}
-	for range 200 {
-		sizes = append(sizes, rng.IntN(2*writeChunk))
-	}
-	var want []byte
-	f := &recordingFile{}
-	c := chunkWriter{f: f, buf: make([]byte, 0, writeChunk)}
-	for i, n := range sizes {
-		p := make([]byte, n)
-		for j := range p {
-			p[j] = byte(rng.Uint32())
-		}
-		if i%3 == 0 {
-			c.prefix(uint32(n))
-			want = append(want, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-		}
-		c.put(p)
-		want = append(want, p...)
-	}
-	c.flush()
-	if c.err != nil {
-		t.Fatal(c.err)
-	}
-	if !bytes.Equal(f.Bytes(), want) {
-		t.Fatalf("file differs from the pieces: %d bytes, want %d", f.Len(), len(want))
-	}
-	if c.n != int64(len(want)) {
-		t.Errorf("n = %d, want %d", c.n, len(want))
-	}
-	// Every write but the last is at least a chunk.
-	for i, n := range f.writes[:len(f.writes)-1] {
-		if n < writeChunk {
-			t.Errorf("write %d of %d bytes: pieces were not gathered", i, n)
-		}
-	}
-	if max := len(want)/writeChunk + 1; len(f.writes) > max {
-		t.Errorf("%d writes for %d bytes, want at most %d", len(f.writes), len(want), max)
-	}
-}
-
-// TestChunkWriterFailure: after a failed write nothing more is written,
-// and n counts what reached the file.
-func TestChunkWriterFailure(t *testing.T) {
-	for _, at := range []int{1, 100, writeChunk, writeChunk + 5, 5 * writeChunk / 2} {
-		f := &recordingFile{failAfter: at}
-		c := chunkWriter{f: f, buf: make([]byte, 0, writeChunk)}
-		for range 10 {
-			c.prefix(7)
-			c.put(make([]byte, writeChunk/3))
-		}
-		c.flush()
-		if !errors.Is(c.err, errTestDisk) {
-			t.Fatalf("fail at %d: err %v", at, c.err)
-		}
-		if c.n != int64(f.Len()) || f.Len() != at {
-			t.Errorf("fail at %d: n = %d, file has %d", at, c.n, f.Len())
-		}
-		writes := len(f.writes)
-		c.put(make([]byte, 2*writeChunk))
-		c.flush()
-		if len(f.writes) != writes {
-			t.Errorf("fail at %d: wrote again after the failure", at)
-		}
-	}
-}
 
 // heavyClip is the committed test clip with every picture made about 80 KB
 // bigger by a filler NAL unit (type 12, legal anywhere in an access unit):

@@ -6,6 +6,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+
+	"github.com/lubo-edge/lubo/internal/bmff"
 )
 
 // indexReserve is the free box the writer leaves after the init segment for
@@ -123,17 +125,17 @@ func (m *movie) segmentIndex() []byte {
 	}
 	size := int64(sidxHeader) + int64(len(chosen))*sidxRef
 
-	var b boxBuilder
+	var b bmff.Builder
 	for j, k := range tracks {
 		t := m.indexed[k]
 		first := m.frags[0]
-		sidx := b.openFull("sidx", 1, 0)
-		b.u32(t.id)
-		b.u32(t.timescale)
-		b.u64(uint64(max(int64(first.dts[k])+int64(first.cto[k]), 0)))
-		b.u64(uint64(first.start - (m.reserved.start + int64(j+1)*size))) // first_offset
-		b.u16(0)
-		b.u16(uint16(len(chosen)))
+		sidx := b.OpenFull("sidx", 1, 0)
+		b.U32(t.id)
+		b.U32(t.timescale)
+		b.U64(uint64(max(int64(first.dts[k])+int64(first.cto[k]), 0)))
+		b.U64(uint64(first.start - (m.reserved.start + int64(j+1)*size))) // first_offset
+		b.U16(0)
+		b.U16(uint16(len(chosen)))
 		for c, i := range chosen {
 			from, to := m.frags[i].start, m.end
 			fromDTS, toDTS := m.frags[i].dts[k], t.nextDTS
@@ -144,21 +146,21 @@ func (m *movie) segmentIndex() []byte {
 			if to-from >= 1<<31 || toDTS < fromDTS || toDTS-fromDTS > math.MaxUint32 {
 				return nil // beyond what a reference can say; the file plays without
 			}
-			b.u32(uint32(to - from)) // reference_type 0: media
-			b.u32(uint32(toDTS - fromDTS))
+			b.U32(uint32(to - from)) // reference_type 0: media
+			b.U32(uint32(toDTS - fromDTS))
 			if m.frags[i].key {
-				b.u32(1<<31 | 1<<28) // starts with SAP type 1
+				b.U32(1<<31 | 1<<28) // starts with SAP type 1
 			} else {
-				b.u32(0)
+				b.U32(0)
 			}
 		}
-		b.close(sidx)
+		b.Close(sidx)
 	}
-	if rest := room - int64(len(b.b)); rest >= 8 {
-		b.u32(uint32(rest))
-		b.fourcc("free")
+	if rest := room - int64(b.Len()); rest >= 8 {
+		b.U32(uint32(rest))
+		b.FourCC("free")
 	}
-	return b.b
+	return b.Bytes()
 }
 
 // mehdOffset is the offset in a moov payload of the 64-bit

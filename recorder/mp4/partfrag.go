@@ -7,6 +7,8 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+
+	"github.com/lubo-edge/lubo/internal/bmff"
 )
 
 // maxSamples bounds the samples of a recording (about 64 hours of 25 fps
@@ -217,7 +219,7 @@ func (m *movie) stageTraf(traf []byte, moofStart, prevEnd, dataStart, dataEnd in
 					return errors.New("tfhd base data offset out of range")
 				}
 				base = int64(v)
-			case flags&tfhdDefaultBaseIsMoof != 0:
+			case flags&bmff.TfhdDefaultBaseIsMoof != 0:
 				base = moofStart
 			default:
 				base = prevEnd
@@ -276,7 +278,7 @@ func (m *movie) stageTrun(c *cursor, r *stagedRun, base, next int64, defDur, def
 	version, flags := c.fullBox()
 	count := c.u32()
 	r.off = next
-	if flags&trunDataOffset != 0 {
+	if flags&bmff.TrunDataOffset != 0 {
 		r.off = base + int64(int32(c.u32()))
 	}
 	firstFlags, hasFirst := defFlags, false
@@ -288,7 +290,7 @@ func (m *movie) stageTrun(c *cursor, r *stagedRun, base, next int64, defDur, def
 	}
 	// Every sample has at least one byte in the mdat, and every field is
 	// in the box: counts beyond either are lies, refused before allocating.
-	fieldBytes := 4 * bits.OnesCount32(flags&(trunSampleDuration|trunSampleSize|trunSampleFlags|trunSampleCTO))
+	fieldBytes := 4 * bits.OnesCount32(flags&(bmff.TrunSampleDuration|bmff.TrunSampleSize|bmff.TrunSampleFlags|bmff.TrunSampleCTO))
 	if int64(len(m.staged))+int64(count) > maxSamples || int64(count) > dataEnd-dataStart ||
 		(fieldBytes > 0 && int64(count) > int64(len(c.b)/fieldBytes)) {
 		return 0, fmt.Errorf("trun claims %d samples", count)
@@ -296,20 +298,20 @@ func (m *movie) stageTrun(c *cursor, r *stagedRun, base, next int64, defDur, def
 	audio := r.t.audio
 	for i := range int(count) {
 		s := partSample{dur: defDur, size: defSize}
-		if flags&trunSampleDuration != 0 {
+		if flags&bmff.TrunSampleDuration != 0 {
 			s.dur = c.u32()
 		}
-		if flags&trunSampleSize != 0 {
+		if flags&bmff.TrunSampleSize != 0 {
 			s.size = c.u32()
 		}
 		sf := defFlags
 		if i == 0 && hasFirst {
 			sf = firstFlags
 		}
-		if flags&trunSampleFlags != 0 {
+		if flags&bmff.TrunSampleFlags != 0 {
 			sf = c.u32()
 		}
-		if flags&trunSampleCTO != 0 {
+		if flags&bmff.TrunSampleCTO != 0 {
 			v := c.u32()
 			if version == 0 {
 				s.cto = int32(min(v, math.MaxInt32))

@@ -3,6 +3,8 @@ package mp4
 import (
 	"errors"
 	"fmt"
+
+	"github.com/lubo-edge/lubo/internal/bmff"
 )
 
 // maxTracks bounds the tracks Finalize accepts; lubo writes two.
@@ -159,6 +161,14 @@ func parseTrak(trak []byte) (*partTrack, error) {
 		return nil, fmt.Errorf("track %d: no sample description", t.id)
 	}
 	return t, nil
+}
+
+// kind is what the track carries, for the boxes that say so.
+func (t *partTrack) kind() bmff.Kind {
+	if t.audio {
+		return bmff.Sound
+	}
+	return bmff.Video
 }
 
 // firstEntryType is the format of the first sample description (avc1,

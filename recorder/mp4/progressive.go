@@ -1,9 +1,10 @@
 package mp4
 
 import (
-	"encoding/binary"
 	"math"
 	"time"
+
+	"github.com/lubo-edge/lubo/internal/bmff"
 )
 
 // movieTimescale is the clock of mvhd, tkhd and edit lists: milliseconds.
@@ -54,65 +55,65 @@ func toMovieTime(d time.Duration) uint64 {
 
 // encodeProgressiveMoov writes the moov of the progressive file; dataBase is
 // the file offset of the mdat payload, and co64 selects 64-bit chunk offsets.
-func encodeProgressiveMoov(out *boxBuilder, tracks []*partTrack, tt []trackTiming, dataBase int64, co64 bool) {
+func encodeProgressiveMoov(out *bmff.Builder, tracks []*partTrack, tt []trackTiming, dataBase int64, co64 bool) {
 	var movieDur time.Duration
 	for i, t := range tracks {
 		movieDur = max(movieDur, tt[i].end(t.timescale))
 	}
-	moov := out.open("moov")
-	out.mvhd(movieTimescale, toMovieTime(movieDur), uint32(len(tracks))+1)
+	moov := out.Open("moov")
+	out.MovieHeader(movieTimescale, toMovieTime(movieDur), uint32(len(tracks))+1)
 	for i, t := range tracks {
 		// Track IDs are renumbered 1..n, as the new moov is self-contained.
-		trak := out.open("trak")
-		out.tkhd(uint32(i+1), toMovieTime(tt[i].end(t.timescale)), t.audio, t.width, t.height)
+		trak := out.Open("trak")
+		out.TrackHeader(uint32(i+1), toMovieTime(tt[i].end(t.timescale)), t.kind(), t.width, t.height)
 		if empty := toMovieTime(tt[i].start); empty > 0 {
-			edts := out.open("edts")
-			elst := out.openFull("elst", 1, 0)
-			out.u32(2)
-			out.u64(empty)
-			out.u64(math.MaxUint64) // media_time -1: nothing plays
-			out.u32(0x00010000)
-			out.u64(toMovieTime(ticksToDuration(tt[i].media, t.timescale)))
-			out.u64(0)
-			out.u32(0x00010000)
-			out.close(elst)
-			out.close(edts)
+			edts := out.Open("edts")
+			elst := out.OpenFull("elst", 1, 0)
+			out.U32(2)
+			out.U64(empty)
+			out.U64(math.MaxUint64) // media_time -1: nothing plays
+			out.U32(0x00010000)
+			out.U64(toMovieTime(ticksToDuration(tt[i].media, t.timescale)))
+			out.U64(0)
+			out.U32(0x00010000)
+			out.Close(elst)
+			out.Close(edts)
 		}
-		mdia := out.open("mdia")
-		out.mdhd(t.timescale, tt[i].media)
-		out.hdlr(t.audio)
-		minf := out.open("minf")
-		out.mediaHeaderAndDinf(t.audio)
-		stbl := out.open("stbl")
-		stsd := out.open("stsd")
-		out.bytes(t.stsd)
-		out.close(stsd)
-		out.sampleTables(t, dataBase, co64)
-		out.close(stbl)
-		out.close(minf)
-		out.close(mdia)
-		out.close(trak)
+		mdia := out.Open("mdia")
+		out.MediaHeader(t.timescale, tt[i].media)
+		out.Handler(t.kind())
+		minf := out.Open("minf")
+		out.MediaInfoHeader(t.kind())
+		stbl := out.Open("stbl")
+		stsd := out.Open("stsd")
+		out.Append(t.stsd)
+		out.Close(stsd)
+		sampleTables(out, t, dataBase, co64)
+		out.Close(stbl)
+		out.Close(minf)
+		out.Close(mdia)
+		out.Close(trak)
 	}
-	out.close(moov)
+	out.Close(moov)
 }
 
 // sampleTables writes stts, ctts, stss, stsz, stsc and stco/co64.
-func (w *boxBuilder) sampleTables(t *partTrack, dataBase int64, co64 bool) {
+func sampleTables(w *bmff.Builder, t *partTrack, dataBase int64, co64 bool) {
 	s := t.samples
 
-	box := w.openFull("stts", 0, 0)
-	n := w.counter()
+	box := w.OpenFull("stts", 0, 0)
+	n := w.EntryCount()
 	for i := 0; i < len(s); {
 		j := i + 1
 		for j < len(s) && s[j].dur == s[i].dur {
 			j++
 		}
-		w.u32(uint32(j - i))
-		w.u32(s[i].dur)
-		n.inc(w)
+		w.U32(uint32(j - i))
+		w.U32(s[i].dur)
+		n.Add(w)
 		i = j
 	}
-	w.close(box)
+	w.Close(box)
 
 	anyCTO, negCTO, allSync, sameSize := false, false, true, true
 	for _, x := range s {
@@ -126,83 +127,70 @@ func (w *boxBuilder) sampleTables(t *partTrack, dataBase int64, co64 bool) {
 		if negCTO {
 			version = 1
 		}
-		box = w.openFull("ctts", version, 0)
-		n = w.counter()
+		box = w.OpenFull("ctts", version, 0)
+		n = w.EntryCount()
 		for i := 0; i < len(s); {
 			j := i + 1
 			for j < len(s) && s[j].cto == s[i].cto {
 				j++
 			}
-			w.u32(uint32(j - i))
-			w.u32(uint32(s[i].cto))
-			n.inc(w)
+			w.U32(uint32(j - i))
+			w.U32(uint32(s[i].cto))
+			n.Add(w)
 			i = j
 		}
-		w.close(box)
+		w.Close(box)
 	}
 	if !allSync {
-		box = w.openFull("stss", 0, 0)
-		n = w.counter()
+		box = w.OpenFull("stss", 0, 0)
+		n = w.EntryCount()
 		for i, x := range s {
 			if x.sync {
-				w.u32(uint32(i + 1))
-				n.inc(w)
+				w.U32(uint32(i + 1))
+				n.Add(w)
 			}
 		}
-		w.close(box)
+		w.Close(box)
 	}
 
-	box = w.openFull("stsz", 0, 0)
+	box = w.OpenFull("stsz", 0, 0)
 	if sameSize {
-		w.u32(s[0].size)
-		w.u32(uint32(len(s)))
+		w.U32(s[0].size)
+		w.U32(uint32(len(s)))
 	} else {
-		w.u32(0)
-		w.u32(uint32(len(s)))
+		w.U32(0)
+		w.U32(uint32(len(s)))
 		for _, x := range s {
-			w.u32(x.size)
+			w.U32(x.size)
 		}
 	}
-	w.close(box)
+	w.Close(box)
 
-	box = w.openFull("stsc", 0, 0)
-	n = w.counter()
+	box = w.OpenFull("stsc", 0, 0)
+	n = w.EntryCount()
 	for i, c := range t.chunks {
 		if i > 0 && c.samples == t.chunks[i-1].samples && c.desc == t.chunks[i-1].desc {
 			continue
 		}
-		w.u32(uint32(i + 1))
-		w.u32(c.samples)
-		w.u32(c.desc)
-		n.inc(w)
+		w.U32(uint32(i + 1))
+		w.U32(c.samples)
+		w.U32(c.desc)
+		n.Add(w)
 	}
-	w.close(box)
+	w.Close(box)
 
 	if co64 {
-		box = w.openFull("co64", 0, 0)
-		w.u32(uint32(len(t.chunks)))
+		box = w.OpenFull("co64", 0, 0)
+		w.U32(uint32(len(t.chunks)))
 		for _, c := range t.chunks {
-			w.u64(uint64(dataBase + c.out))
+			w.U64(uint64(dataBase + c.out))
 		}
 	} else {
-		box = w.openFull("stco", 0, 0)
-		w.u32(uint32(len(t.chunks)))
+		box = w.OpenFull("stco", 0, 0)
+		w.U32(uint32(len(t.chunks)))
 		for _, c := range t.chunks {
-			w.u32(uint32(dataBase + c.out))
+			w.U32(uint32(dataBase + c.out))
 		}
 	}
-	w.close(box)
-}
-
-// entryCounter patches an entry_count written before the entries.
-type entryCounter struct{ at int }
-
-func (w *boxBuilder) counter() entryCounter {
-	at := len(w.b)
-	w.u32(0)
-	return entryCounter{at}
-}
-
-func (c entryCounter) inc(w *boxBuilder) {
-	binary.BigEndian.PutUint32(w.b[c.at:], binary.BigEndian.Uint32(w.b[c.at:])+1)
+	w.Close(box)
 }

@@ -1,10 +1,10 @@
 package mp4
 
 import (
-	"bytes"
 	"math"
 	"time"
 
+	"github.com/lubo-edge/lubo/internal/bmff"
 	"github.com/lubo-edge/lubo/media"
 )
 
@@ -24,9 +24,9 @@ type trackWriter struct {
 	// codec is the track's codec even while cfg is still unknown.
 	codec media.Codec
 
-	samples []sample      // the open fragment's samples
-	parts   []payloadPart // their payload, in order
-	size    int           // bytes of payload in parts
+	samples []sample    // the open fragment's samples
+	parts   []bmff.Part // their payload, in order
+	size    int         // bytes of payload in parts
 
 	last      int64  // decode time of the newest sample, in ticks; -1 before the first
 	lastDelta uint32 // the decode time step before it: the guess for its duration
@@ -57,14 +57,6 @@ func (t *trackWriter) defaultDuration() uint32 {
 	return videoTimescale / 25
 }
 
-// payloadPart is one piece of a fragment's mdat: a NAL unit with its
-// 4-byte length prefix, or a whole audio frame. data belongs to a shared
-// frame and is never written to.
-type payloadPart struct {
-	data     []byte
-	prefixed bool // a 4-byte big-endian length of data goes before it
-}
-
 // add appends one frame as a sample; dts and pts are in ticks. It reports
 // false when the frame holds nothing to store (only delimiters and
 // parameter sets), which then is not a sample. The sample keeps f.Data
@@ -73,7 +65,7 @@ func (t *trackWriter) add(f *media.Frame, dts, pts int64) bool {
 	startParts, startSize := len(t.parts), t.size
 	if t.cfg.audio() {
 		if len(f.Data) > 0 {
-			t.parts = append(t.parts, payloadPart{data: f.Data})
+			t.parts = append(t.parts, bmff.Part{Data: f.Data})
 			t.size += len(f.Data)
 		}
 	} else {
@@ -103,40 +95,9 @@ func (t *trackWriter) add(f *media.Frame, dts, pts int64) bool {
 // delimiters and the parameter sets the sample description already holds
 // (a changed one stays in-band).
 func (t *trackWriter) appendVideo(annexB []byte) {
-	media.SplitAnnexB(annexB, func(n []byte) bool {
-		if !t.redundant(n) {
-			t.parts = append(t.parts, payloadPart{data: n, prefixed: true})
-			t.size += 4 + len(n)
-		}
-		return true
-	})
-}
-
-func (t *trackWriter) redundant(n []byte) bool {
-	switch t.codec {
-	case media.H264:
-		switch media.H264Type(n) {
-		case media.H264AUD:
-			return true
-		case media.H264SPS, media.H264PPS:
-		default:
-			return false
-		}
-	case media.H265:
-		switch media.H265Type(n) {
-		case media.H265AUD:
-			return true
-		case media.H265VPS, media.H265SPS, media.H265PPS:
-		default:
-			return false
-		}
-	}
-	for _, p := range t.cfg.paramSets {
-		if bytes.Equal(p, n) {
-			return true
-		}
-	}
-	return false
+	var size int
+	t.parts, size = t.cfg.nalus.AppendParts(t.parts, annexB)
+	t.size += size
 }
 
 // end is the decode time just past the newest sample, in ticks.

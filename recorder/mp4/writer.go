@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/lubo-edge/lubo/internal/bmff"
 	"github.com/lubo-edge/lubo/media"
 )
 
@@ -54,8 +55,9 @@ type Writer struct {
 	fragStart  time.Duration // DTS of the open fragment's first frame
 	fragOpen   bool
 	seq        uint32
-	out        boxBuilder // the init segment, then each fragment's head
-	err        error      // sticky write error
+	out        bmff.Builder // the init segment, then each fragment's head
+	head       bmff.FragmentHead
+	err        error // sticky write error
 	closed     bool
 
 	written   atomic.Int64
@@ -125,8 +127,8 @@ func missingParamSets(v *media.VideoTrack) bool {
 // so the file itself survives a crash.
 func (w *Writer) writeHeader() error {
 	encodeInit(&w.out, w.all)
-	err := w.writeDurably(w.out.b, "init segment", 0)
-	w.out = boxBuilder{} // its index reservation; fragment heads are far smaller
+	err := w.writeDurably(w.out.Bytes(), "init segment", 0)
+	w.out = bmff.Builder{} // its index reservation; fragment heads are far smaller
 	if err != nil {
 		return err
 	}
@@ -248,7 +250,10 @@ func (w *Writer) trackOf(c media.Codec) *trackWriter {
 // closes it (nil at the end).
 func (w *Writer) flush(next *trackWriter, nextDTS int64) error {
 	w.seq++
-	encodeFragmentHead(&w.out, w.seq, w.all, next, nextDTS)
+	if err := encodeFragmentHead(&w.out, &w.head, w.seq, w.all, next, nextDTS); err != nil {
+		w.err = fmt.Errorf("mp4 %s: fragment %d: %w", w.path, w.seq, err)
+		return w.err
+	}
 	if err := w.writeFragment(); err != nil {
 		return err
 	}
