@@ -101,7 +101,10 @@ func Run(ctx context.Context, opts Options) error {
 		watcher = configs.NewWatcher(opts.ConfigPath, log)
 		fileStatus = watcher.Status
 	}
-	guard, err := auth.New(auth.Options{Config: cfg.Auth, DB: db, Logger: log, Secure: cfg.HTTP.TLS != nil})
+	// With auth on, the guard keeps data_dir/cli.token: the lubo CLI verbs
+	// (record, push, outbox) run on the box send it as admin.
+	guard, err := auth.New(auth.Options{Config: cfg.Auth, DB: db, Logger: log, Secure: cfg.HTTP.TLS != nil,
+		CLITokenPath: filepath.Join(cfg.DataDir, auth.CLITokenFile)})
 	if err != nil {
 		return fmt.Errorf("auth: %w", err)
 	}

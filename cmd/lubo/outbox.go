@@ -6,15 +6,14 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 )
 
 const outboxUsage = `usage:
-  lubo outbox list               [-addr http://127.0.0.1:8080]   queued uploads (JSON)
-  lubo outbox retry -id N|all    [-addr http://127.0.0.1:8080]   retry now
-  lubo outbox drop -id N         [-addr http://127.0.0.1:8080]   give up one upload
-`
+  lubo outbox list               [-addr http://127.0.0.1:8080] [-config FILE]   queued uploads (JSON)
+  lubo outbox retry -id N|all    [-addr http://127.0.0.1:8080] [-config FILE]   retry now
+  lubo outbox drop -id N         [-addr http://127.0.0.1:8080] [-config FILE]   give up one upload
+` + daemonFlagsUsage
 
 // cmdOutbox shows and steers the upload outbox of a running lubo (the
 // database has one owner, so this goes through its HTTP API).
@@ -26,7 +25,7 @@ func cmdOutbox(args []string, stdout, stderr io.Writer) int {
 	verb := args[0]
 	fs := flag.NewFlagSet("outbox "+verb, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	addr := fs.String("addr", "http://127.0.0.1:8080", "lubo's HTTP address")
+	df := addDaemonFlags(fs)
 	id := ""
 	if verb != "list" {
 		fs.StringVar(&id, "id", "", "item id from lubo outbox list (retry also takes all)")
@@ -38,14 +37,18 @@ func cmdOutbox(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "lubo outbox %s: -id is required\n%s", verb, outboxUsage)
 		return 2
 	}
-	base := strings.TrimSuffix(*addr, "/") + "/api/outbox"
-	client := &http.Client{Timeout: 10 * time.Second}
-	var resp *http.Response
-	var err error
-	if verb == "list" {
-		resp, err = client.Get(base)
-	} else {
-		resp, err = client.Post(base+"/"+verb+"?"+url.Values{"id": {id}}.Encode(), "", nil)
+	conn, err := df.connect(10 * time.Second)
+	if err != nil {
+		fmt.Fprintf(stderr, "lubo outbox %s: %v\n", verb, err)
+		return 1
 	}
-	return daemonAnswer("outbox "+verb, resp, err, 64<<20, *addr+" has no outbox: no cloud takes uploads in its config", stdout, stderr)
+	var resp *http.Response
+	if verb == "list" {
+		resp, err = conn.do(http.MethodGet, "/api/outbox", "", nil)
+	} else {
+		resp, err = conn.do(http.MethodPost, "/api/outbox/"+verb+"?"+url.Values{"id": {id}}.Encode(), "", nil)
+	}
+	code := daemonAnswer("outbox "+verb, resp, err, 64<<20, *df.addr+" has no outbox: no cloud takes uploads in its config", stdout, stderr)
+	conn.explain401(resp, stderr)
+	return code
 }

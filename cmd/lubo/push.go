@@ -11,10 +11,10 @@ import (
 )
 
 const pushUsage = `usage:
-  lubo push start -channel ID -url rtmp://host[:port]/app/stream [-addr http://127.0.0.1:8080]
-  lubo push stop  -channel ID -url rtmp://host[:port]/app/stream [-addr http://127.0.0.1:8080]
-  lubo push list  [-addr http://127.0.0.1:8080]
-`
+  lubo push start -channel ID -url rtmp://host[:port]/app/stream [-addr http://127.0.0.1:8080] [-config FILE]
+  lubo push stop  -channel ID -url rtmp://host[:port]/app/stream [-addr http://127.0.0.1:8080] [-config FILE]
+  lubo push list  [-addr http://127.0.0.1:8080] [-config FILE]
+` + daemonFlagsUsage
 
 // cmdPush starts, stops and lists the RTMP pushes of a running lubo through
 // its HTTP API. Answers are the API's JSON, with stream keys redacted; the
@@ -27,7 +27,7 @@ func cmdPush(args []string, stdout, stderr io.Writer) int {
 	verb := args[0]
 	fs := flag.NewFlagSet("push "+verb, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	addr := fs.String("addr", "http://127.0.0.1:8080", "lubo's HTTP address")
+	df := addDaemonFlags(fs)
 	var channel, ingest string
 	if verb != "list" {
 		fs.StringVar(&channel, "channel", "", "channel id (required)")
@@ -44,17 +44,21 @@ func cmdPush(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "lubo push %s: -channel and -url are required\n%s", verb, pushUsage)
 		return 2
 	}
-	base := strings.TrimSuffix(*addr, "/") + "/api/push"
-	client := &http.Client{Timeout: 30 * time.Second} // a stop waits for the connection to close
+	conn, err := df.connect(30 * time.Second) // a stop waits for the connection to close
+	if err != nil {
+		fmt.Fprintf(stderr, "lubo push %s: %v\n", verb, err)
+		return 1
+	}
 	var resp *http.Response
-	var err error
 	if verb == "list" {
-		resp, err = client.Get(base)
+		resp, err = conn.do(http.MethodGet, "/api/push", "", nil)
 	} else {
 		form := url.Values{"channel": {channel}, "url": {ingest}}
-		resp, err = client.PostForm(base+"/"+verb, form)
+		resp, err = conn.do(http.MethodPost, "/api/push/"+verb, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
 	}
 	// An error quotes the daemon's address only: the ingest URL went in
 	// the body.
-	return daemonAnswer("push "+verb, resp, err, 16<<20, *addr+" has no push API; is it lubo, and recent enough?", stdout, stderr)
+	code := daemonAnswer("push "+verb, resp, err, 16<<20, *df.addr+" has no push API; is it lubo, and recent enough?", stdout, stderr)
+	conn.explain401(resp, stderr)
+	return code
 }

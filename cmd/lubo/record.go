@@ -12,9 +12,9 @@ import (
 )
 
 const recordUsage = `usage:
-  lubo record start -channel ID [-duration 45m] [-addr http://127.0.0.1:8080]
-  lubo record stop  -channel ID [-addr http://127.0.0.1:8080]
-`
+  lubo record start -channel ID [-duration 45m] [-addr http://127.0.0.1:8080] [-config FILE]
+  lubo record stop  -channel ID [-addr http://127.0.0.1:8080] [-config FILE]
+` + daemonFlagsUsage
 
 // cmdRecord starts or stops a manual recording through a running lubo's
 // HTTP API.
@@ -27,7 +27,7 @@ func cmdRecord(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("record "+what, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	channel := fs.String("channel", "", "channel id (required)")
-	addr := fs.String("addr", "http://127.0.0.1:8080", "lubo's HTTP address")
+	df := addDaemonFlags(fs)
 	dur := ""
 	if what == "start" {
 		fs.StringVar(&dur, "duration", "", "how long to record, like 45m or 1h30m (default 45m)")
@@ -43,14 +43,18 @@ func cmdRecord(args []string, stdout, stderr io.Writer) int {
 	if dur != "" {
 		q.Set("duration", dur)
 	}
-	endpoint := strings.TrimSuffix(*addr, "/") + "/api/record/" + what + "?" + q.Encode()
-	client := &http.Client{Timeout: 10 * time.Second}
-	resp, err := client.Post(endpoint, "", nil)
+	conn, err := df.connect(10 * time.Second)
+	if err != nil {
+		fmt.Fprintf(stderr, "lubo record %s: %v\n", what, err)
+		return 1
+	}
+	resp, err := conn.do(http.MethodPost, "/api/record/"+what+"?"+q.Encode(), "", nil)
 	if err != nil {
 		fmt.Fprintf(stderr, "lubo record %s: %v\n", what, err)
 		return 1
 	}
 	defer resp.Body.Close()
+	defer conn.explain401(resp, stderr)
 	var body struct {
 		Error   string `json:"error"`
 		Session struct {
