@@ -50,7 +50,7 @@ func (w *Builder) InitSegment(tracks []Track, fragmentDuration bool) {
 // emptyTrack writes a trak with one sample description and no samples.
 func (w *Builder) emptyTrack(t Track) {
 	trak := w.Open("trak")
-	w.TrackHeader(t.ID, 0, t.Kind, t.Width, t.Height)
+	w.TrackHeader(t.ID, 0, t.Kind, uint32(t.Width)<<16, uint32(t.Height)<<16)
 	mdia := w.Open("mdia")
 	w.MediaHeader(t.Timescale, 0)
 	w.Handler(t.Kind)

@@ -68,8 +68,9 @@ func (w *Builder) MovieHeader(timescale uint32, duration uint64, nextTrackID uin
 }
 
 // TrackHeader writes a tkhd box of an enabled track; duration is in the
-// movie's timescale, width and height in pixels (0 for sound).
-func (w *Builder) TrackHeader(trackID uint32, duration uint64, kind Kind, width, height uint16) {
+// movie's timescale, width and height are 16.16 fixed point (pixels<<16;
+// 0 for sound).
+func (w *Builder) TrackHeader(trackID uint32, duration uint64, kind Kind, width, height uint32) {
 	v := timeVersion(duration)
 	at := w.OpenFull("tkhd", v, 3) // enabled | in movie
 	w.time(v, 0)                   // creation_time
@@ -87,8 +88,8 @@ func (w *Builder) TrackHeader(trackID uint32, duration uint64, kind Kind, width,
 	}
 	w.U16(0) // reserved
 	w.matrix()
-	w.U32(uint32(width) << 16) // 16.16 fixed point
-	w.U32(uint32(height) << 16)
+	w.U32(width)
+	w.U32(height)
 	w.Close(at)
 }
 
