@@ -3,13 +3,16 @@ package dashboard
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lubo-edge/lubo/media"
+	"github.com/lubo-edge/lubo/relay/sources"
 	"github.com/lubo-edge/lubo/storage"
+	"github.com/lubo-edge/lubo/testdata/testmedia"
 )
 
 type timetableAnswer struct {
@@ -341,7 +344,8 @@ func TestProbe(t *testing.T) {
 		t.Fatalf("probed %q", asked)
 	}
 	code, raw = e.do("POST", "/api/dash/probe", probeReq{ID: "c102"}, &res)
-	if code != 200 || !res.OK || res.Video == nil || res.Video.Codec != "H265" || res.Tracks != "H265 1920x1080" {
+	if code != 200 || !res.OK || res.Video == nil || res.Video.Codec != "H265" || res.Tracks != "H265 1920x1080" ||
+		!strings.Contains(raw, `"video":{"codec":"H265","width":1920,"height":1080}`) {
 		t.Fatalf("probe of the file's channel: %d %s", code, raw)
 	}
 	if code, raw := e.do("POST", "/api/dash/probe", probeReq{Channel: &channelForm{ID: "x", Source: "ftp://h/x"}}, nil); code != 422 {
@@ -352,6 +356,19 @@ func TestProbe(t *testing.T) {
 	}
 	if len(asked) != 2 {
 		t.Errorf("refused probes reached the source: %q", asked)
+	}
+}
+
+// SourceProbe is the source registry's probe: a real file source answers
+// with its tracks, a refused URL with the registry's words.
+func TestSourceProbe(t *testing.T) {
+	probe := SourceProbe(sources.Builtin(), slog.New(slog.DiscardHandler))
+	tr, err := probe(context.Background(), "file://"+testmedia.Require(t, "tiny_h264_aac.mp4"))
+	if err != nil || tr == nil || tr.Video == nil || tr.Video.Codec != media.H264 || tr.Audio == nil {
+		t.Fatalf("%v, %v", tr, err)
+	}
+	if tr, err := probe(context.Background(), "htp://admin:pw@x/y"); err == nil || tr != nil || !strings.Contains(err.Error(), "unsupported scheme") {
+		t.Errorf("%v, %v", tr, err)
 	}
 }
 

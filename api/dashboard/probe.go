@@ -24,19 +24,23 @@ type probeReq struct {
 
 // probeJSON is what the test button shows.
 type probeJSON struct {
-	OK     bool   `json:"ok"`
-	Tracks string `json:"tracks,omitempty"` // "H264 640x360 + AAC 44100Hz/2"
-	Video  *struct {
-		Codec  string `json:"codec"`
-		Width  int    `json:"width,omitempty"`
-		Height int    `json:"height,omitempty"`
-	} `json:"video,omitempty"`
-	Audio *struct {
-		Codec      string `json:"codec"`
-		SampleRate int    `json:"sample_rate,omitempty"`
-		Channels   int    `json:"channels,omitempty"`
-	} `json:"audio,omitempty"`
-	Error string `json:"error,omitempty"` // the exact error, credentials redacted
+	OK     bool        `json:"ok"`
+	Tracks string      `json:"tracks,omitempty"` // "H264 640x360 + AAC 44100Hz/2"
+	Video  *probeVideo `json:"video,omitempty"`
+	Audio  *probeAudio `json:"audio,omitempty"`
+	Error  string      `json:"error,omitempty"` // the exact error, credentials redacted
+}
+
+type probeVideo struct {
+	Codec  string `json:"codec"`
+	Width  int    `json:"width,omitempty"`
+	Height int    `json:"height,omitempty"`
+}
+
+type probeAudio struct {
+	Codec      string `json:"codec"`
+	SampleRate int    `json:"sample_rate,omitempty"`
+	Channels   int    `json:"channels,omitempty"`
 }
 
 func (h *Handler) serveProbe(w http.ResponseWriter, r *http.Request) {
@@ -105,18 +109,10 @@ func (h *Handler) probeURL(req probeReq) (string, []Problem) {
 func probeResult(t *media.Tracks) probeJSON {
 	out := probeJSON{OK: true, Tracks: t.String()}
 	if v := t.Video; v != nil {
-		out.Video = &struct {
-			Codec  string `json:"codec"`
-			Width  int    `json:"width,omitempty"`
-			Height int    `json:"height,omitempty"`
-		}{v.Codec.String(), v.Width, v.Height}
+		out.Video = &probeVideo{v.Codec.String(), v.Width, v.Height}
 	}
 	if a := t.Audio; a != nil {
-		out.Audio = &struct {
-			Codec      string `json:"codec"`
-			SampleRate int    `json:"sample_rate,omitempty"`
-			Channels   int    `json:"channels,omitempty"`
-		}{a.Codec.String(), a.SampleRate, a.Channels}
+		out.Audio = &probeAudio{a.Codec.String(), a.SampleRate, a.Channels}
 	}
 	return out
 }
