@@ -51,3 +51,28 @@ func TestSegmentBuffersStaySmallWithFiles(t *testing.T) {
 		})
 	}
 }
+
+// In memory, an fMP4 segment is built once, into a slice of its exact size
+// that the playlist keeps: the writer holds no segment-sized buffer of its
+// own between segments (it used to keep one and hand out a clone of it).
+func TestFMP4MemorySegmentsAreNotCopied(t *testing.T) {
+	h := NewHLS(HLSOptions{Channel: "mem", Variant: VariantFMP4, Logger: quiet()})
+	defer h.Close()
+	for _, f := range synth4Mbps() {
+		h.WriteFrame(f)
+	}
+	if len(h.segments) < 2 {
+		t.Fatalf("%d segments", len(h.segments))
+	}
+	for _, s := range h.segments {
+		if len(s.data) != s.size || cap(s.data) != len(s.data) {
+			t.Errorf("segment %d: %d bytes in a slice of capacity %d, size %d", s.seq, len(s.data), cap(s.data), s.size)
+		}
+	}
+	if c := cap(h.fmp4.head.Bytes()); c > 4096 {
+		t.Errorf("the writer holds %d bytes for segment heads", c)
+	}
+	if h.fmp4.spill != nil {
+		t.Error("a file buffer without files")
+	}
+}
