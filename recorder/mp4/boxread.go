@@ -141,6 +141,16 @@ func (c *cursor) u64() uint64 {
 	return 0
 }
 
+// skipTimes skips the creation and modification times of a header box:
+// 64 bits each in version 1, else 32.
+func (c *cursor) skipTimes(version byte) {
+	if version == 1 {
+		c.take(16)
+	} else {
+		c.take(8)
+	}
+}
+
 // fullBox reads the version and flags of a full box.
 func (c *cursor) fullBox() (version byte, flags uint32) {
 	v := c.u32()

@@ -7,22 +7,13 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/lubo-edge/lubo/relay/mp4file"
 	"github.com/lubo-edge/lubo/testdata/testmedia"
 )
 
 // tinyPart records the tiny fuzz clip into a .part and returns its bytes.
 func tinyPart(t testing.TB, name string) []byte {
 	t.Helper()
-	f, err := os.Open(testmedia.Require(t, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	tracks, frames, err := mp4file.ReadFrames(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tracks, frames := readClip(t, name)
 	part := filepath.Join(t.TempDir(), "tiny.mp4.part")
 	writePart(t, part, tracks, frames, Options{NoSync: true, FragmentMax: 100e6})
 	b, err := os.ReadFile(part)

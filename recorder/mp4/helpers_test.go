@@ -17,8 +17,8 @@ import (
 	"github.com/lubo-edge/lubo/testdata/testmedia"
 )
 
-// loadClip demuxes a testdata file into frames.
-func loadClip(t testing.TB, name string) (*media.Tracks, []*media.Frame) {
+// readClip demuxes a testdata file into frames.
+func readClip(t testing.TB, name string) (*media.Tracks, []*media.Frame) {
 	t.Helper()
 	f, err := os.Open(testmedia.Require(t, name))
 	if err != nil {
@@ -29,6 +29,13 @@ func loadClip(t testing.TB, name string) (*media.Tracks, []*media.Frame) {
 	if err != nil {
 		t.Fatalf("read %s: %v", name, err)
 	}
+	return tracks, frames
+}
+
+// loadClip is readClip of a clip with video, audio and many frames.
+func loadClip(t testing.TB, name string) (*media.Tracks, []*media.Frame) {
+	t.Helper()
+	tracks, frames := readClip(t, name)
 	if tracks.Video == nil || tracks.Audio == nil || len(frames) < 100 {
 		t.Fatalf("%s: want video+audio and many frames, got %s and %d frames", name, tracks, len(frames))
 	}

@@ -115,21 +115,13 @@ func parseTrak(trak []byte) (*partTrack, error) {
 			return eachChild(body, walk)
 		case "tkhd":
 			v, _ := c.fullBox()
-			if v == 1 {
-				c.take(16)
-			} else {
-				c.take(8)
-			}
+			c.skipTimes(v)
 			t.id = c.u32()
 			c.take(4 + 4*(1+int(v)) + 8 + 8 + 36) // reserved, duration, reserved, layer…volume, matrix
 			t.width, t.height = c.u32(), c.u32()
 		case "mdhd":
 			v, _ := c.fullBox()
-			if v == 1 {
-				c.take(16)
-			} else {
-				c.take(8)
-			}
+			c.skipTimes(v)
 			t.timescale = c.u32()
 		case "hdlr":
 			c.fullBox()
