@@ -376,6 +376,7 @@ func (p phase) print(name string, n int) {
 	fmt.Printf("at the rss peak:     %.1f MB anonymous (%.2f per channel), %.1f MB files (the binary)\n", m.anon/1e6, per(m.anon), m.file/1e6)
 	fmt.Printf("go heap (gctrace):   %d GCs, live after GC peak %.1f MB (%.2f per channel), last %.1f MB, goal peak %.1f MB\n",
 		p.gc.gcs, p.gc.peakLive, p.gc.peakLive/float64(n), p.gc.lastLive, p.gc.peakGoal)
+	fmt.Printf("gc cpu (gctrace):    %.3f cores (%.0f%% of lubo's)\n", p.gc.cpuMS/1e3/p.wall, 100*p.gc.cpuMS/1e3/p.wall/p.cores)
 	fmt.Printf("go runtime (end):    heap in use %.1f MB, stacks %.1f MB (%.0f goroutines, %.1f per channel), sys %.1f MB\n",
 		p.rt.heapInuse/1e6, p.rt.stackInuse/1e6, p.rt.goroutines, p.rt.goroutines/float64(n), p.rt.sys/1e6)
 }

@@ -32,12 +32,13 @@ type gcFigures struct {
 	peakLive float64
 	peakGoal float64
 	stacks   float64 // MB of goroutine stacks scanned at the newest collection
+	cpuMS    float64 // CPU the collections took (assist, background and idle marking, pauses)
 }
 
 // reset starts a new measured period.
 func (g *gcTrace) reset() {
 	g.mu.Lock()
-	g.gcs, g.peakLive, g.peakGoal = 0, 0, 0
+	g.gcs, g.peakLive, g.peakGoal, g.cpuMS = 0, 0, 0, 0
 	g.mu.Unlock()
 }
 
@@ -55,9 +56,10 @@ func (g *gcTrace) follow(r io.Reader, out io.Writer) {
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
-		if live, goal, stacks, ok := parseGCTrace(line); ok {
+		if live, goal, stacks, cpuMS, ok := parseGCTrace(line); ok {
 			g.mu.Lock()
 			g.gcs++
+			g.cpuMS += cpuMS
 			g.lastLive, g.stacks = live, stacks
 			g.peakLive = max(g.peakLive, live)
 			g.peakGoal = max(g.peakGoal, goal)
@@ -70,12 +72,13 @@ func (g *gcTrace) follow(r io.Reader, out io.Writer) {
 
 // parseGCTrace reads one runtime gctrace line:
 //
-//	gc 12 @3.1s 1%: 0.1+2+0.02 ms clock, ..., 40->41->20 MB, 42 MB goal, 0 MB stacks, 1 MB globals, 2 P
+//	gc 12 @3.1s 1%: 0.1+2+0.02 ms clock, 0.2+0.5/1.5/3+0.04 ms cpu, 40->41->20 MB, 42 MB goal, 0 MB stacks, 1 MB globals, 2 P
 //
-// and returns the live heap after marking, the goal and the stacks, in MB.
-func parseGCTrace(line string) (live, goal, stacks float64, ok bool) {
+// and returns the live heap after marking, the goal and the stacks, in MB,
+// and the CPU the collection took in ms (the sum of the cpu figures).
+func parseGCTrace(line string) (live, goal, stacks, cpuMS float64, ok bool) {
 	if !strings.HasPrefix(line, "gc ") {
-		return 0, 0, 0, false
+		return 0, 0, 0, 0, false
 	}
 	for _, part := range strings.Split(line, ", ") {
 		f := strings.Fields(part)
@@ -88,9 +91,14 @@ func parseGCTrace(line string) (live, goal, stacks float64, ok bool) {
 			goal, _ = strconv.ParseFloat(f[0], 64)
 		case len(f) == 3 && f[1] == "MB" && f[2] == "stacks":
 			stacks, _ = strconv.ParseFloat(f[0], 64)
+		case len(f) == 3 && f[1] == "ms" && f[2] == "cpu":
+			for _, v := range strings.FieldsFunc(f[0], func(r rune) bool { return r == '+' || r == '/' }) {
+				ms, _ := strconv.ParseFloat(v, 64)
+				cpuMS += ms
+			}
 		}
 	}
-	return live, goal, stacks, ok
+	return live, goal, stacks, cpuMS, ok
 }
 
 // smaps is the kernel's split of a process's resident memory, in bytes.

@@ -35,11 +35,13 @@ const usage = `usage:
   lubo run [-config FILE]   serve; without -config, the embedded demo channel
   lubo check -config FILE   validate a config and print every problem
   lubo probe URL            print a source's tracks and codec parameters
-  lubo record start -channel ID [-duration 45m] [-addr http://127.0.0.1:8080]
-  lubo record stop -channel ID [-addr http://127.0.0.1:8080]
+  lubo record start -channel ID [-duration 45m] [-addr http://127.0.0.1:8080] [-config FILE]
+  lubo record stop -channel ID [-addr …] [-config FILE]
                             start or stop a manual recording on a running lubo
-  lubo outbox list|retry|drop [-id N] [-addr …]   the upload queue of a running lubo
-  lubo push start|stop|list [-channel ID -url rtmp://…] [-addr …]   RTMP pushes of a running lubo
+  lubo outbox list|retry|drop [-id N] [-addr …] [-config FILE]   the upload queue of a running lubo
+  lubo push start|stop|list [-channel ID -url rtmp://…] [-addr …] [-config FILE]   RTMP pushes of a running lubo
+                            (-config: with auth on, the CLI signs in with the
+                            daemon's <data_dir>/cli.token; default /etc/lubo/lubo.yaml)
   lubo cloud VENDOR VERB -config FILE   installer tools for the vendor clouds
                             (tplink, ezviz, hikyunmou, onenet; lubo cloud -h)
   lubo passwd               read a password, print its hash for auth.users[].password_hash
@@ -155,6 +157,7 @@ func cmdRun(args []string, stderr io.Writer) int {
 		}
 	}
 	log := newLogger(cfg.Log, stderr)
+	tuneGC()
 	if *path == "" {
 		log.Info("no -config given: running the embedded demo channel", "data_dir", cfg.DataDir)
 	}
