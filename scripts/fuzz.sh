@@ -11,6 +11,7 @@ targets=(
   "./relay/rtmp FuzzClientRead"
   "./segmenter FuzzTSWriter"
   "./media FuzzCanonicalAnnexB"
+  "./relay/rtsp FuzzDepacketizer"
   "./relay FuzzTimelineMonotonic"
   "./relay/flv FuzzTagReader"
   "./relay/flv FuzzDemuxVideo"

@@ -14,7 +14,7 @@ func BenchmarkVideoAssembler(b *testing.B) {
 	var bytes int64
 	for _, f := range c.frames {
 		if f.IsVideo() {
-			aus = append(aus, withoutParams(media.H264, accessUnit(f)))
+			aus = append(aus, withoutParams(media.H264, nalusOf(f)))
 			bytes += int64(len(f.Data))
 		}
 	}
@@ -24,7 +24,7 @@ func BenchmarkVideoAssembler(b *testing.B) {
 	a := newVideoAssembler(media.H264, nil, v.SPS, v.PPS, nil)
 	pts := int64(0)
 	for i := 0; b.Loop(); i++ {
-		if _, err := a.push(aus[i%len(aus)], pts); err != nil {
+		if _, err := a.push(wholeUnits(aus[i%len(aus)]), pts); err != nil {
 			b.Fatal(err)
 		}
 		pts += 3600

@@ -42,7 +42,7 @@ func FuzzVideoAssembler(f *testing.F) {
 		var last *media.Frame
 		for i := 0; i < len(nalus); i += size {
 			au := nalus[i:min(i+size, len(nalus))]
-			fr, err := a.push(au, int64(i)*3600)
+			fr, err := a.push(wholeUnits(au), int64(i)*3600)
 			if err != nil || fr == nil {
 				continue
 			}

@@ -86,7 +86,7 @@ func (s *pullSession) beginLocked() {
 }
 
 // onVideo handles one access unit with its PTS in 90 kHz ticks.
-func (s *pullSession) onVideo(au [][]byte, pts int64) {
+func (s *pullSession) onVideo(au accessUnit, pts int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.dead {

@@ -7,8 +7,6 @@ import (
 	"github.com/bluenviron/gortsplib/v4"
 	"github.com/bluenviron/gortsplib/v4/pkg/description"
 	"github.com/bluenviron/gortsplib/v4/pkg/format"
-	"github.com/bluenviron/gortsplib/v4/pkg/format/rtph264"
-	"github.com/bluenviron/gortsplib/v4/pkg/format/rtph265"
 	"github.com/bluenviron/gortsplib/v4/pkg/format/rtpmpeg4audio"
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/mpeg4audio"
 	"github.com/pion/rtp"
@@ -16,44 +14,30 @@ import (
 	"github.com/lubo-edge/lubo/media"
 )
 
-// auDecoder is what the H.264 and H.265 depacketizers share.
-type auDecoder interface {
-	Decode(pkt *rtp.Packet) ([][]byte, error)
-}
-
-// incomplete reports the depacketizer errors that only mean "not a whole
-// access unit yet" (including the start of a stream mid-fragment).
+// incomplete reports the AAC depacketizer's errors that only mean "not a
+// whole access unit yet".
 func incomplete(err error) bool {
-	return errors.Is(err, rtph264.ErrMorePacketsNeeded) ||
-		errors.Is(err, rtph264.ErrNonStartingPacketAndNoPrevious) ||
-		errors.Is(err, rtph265.ErrMorePacketsNeeded) ||
-		errors.Is(err, rtph265.ErrNonStartingPacketAndNoPrevious) ||
-		errors.Is(err, rtpmpeg4audio.ErrMorePacketsNeeded)
+	return errors.Is(err, rtpmpeg4audio.ErrMorePacketsNeeded)
 }
 
 // wireVideo prepares the depacketizer and assembler of the video media and
 // queues its packet callback for attach.
 func (s *Source) wireVideo(c *gortsplib.Client, sess *pullSession, m *description.Media, f format.Format) (*videoAssembler, error) {
-	var dec auDecoder
 	var a *videoAssembler
 	switch f := f.(type) {
 	case *format.H264:
-		d, err := newRenewingDecoder(func() (auDecoder, error) { return f.CreateDecoder() })
-		if err != nil {
-			return nil, fmt.Errorf("H.264 depacketizer: %w", err)
+		if f.PacketizationMode >= 2 {
+			return nil, fmt.Errorf("H.264 packetization mode %d (interleaved) is not supported", f.PacketizationMode)
 		}
 		sps, pps := f.SafeParams()
-		dec, a = d, newVideoAssembler(media.H264, nil, sps, pps, sess.note)
+		a = newVideoAssembler(media.H264, nil, sps, pps, sess.note)
 	case *format.H265:
-		d, err := newRenewingDecoder(func() (auDecoder, error) { return f.CreateDecoder() })
-		if err != nil {
-			return nil, fmt.Errorf("H.265 depacketizer: %w", err)
-		}
 		vps, sps, pps := f.SafeParams()
-		dec, a = d, newVideoAssembler(media.H265, vps, sps, pps, sess.note)
+		a = newVideoAssembler(media.H265, vps, sps, pps, sess.note)
 	default:
 		return nil, fmt.Errorf("unsupported video format %s", f.Codec())
 	}
+	dep := newDepacketizer(a.codec == media.H265)
 	sess.attachers = append(sess.attachers, func() {
 		c.OnPacketRTP(m, f, func(pkt *rtp.Packet) {
 			sess.touch()
@@ -61,14 +45,9 @@ func (s *Source) wireVideo(c *gortsplib.Client, sess *pullSession, m *descriptio
 			if !ok {
 				return
 			}
-			au, err := dec.Decode(pkt)
-			if err != nil {
-				if !incomplete(err) {
-					sess.note("video-depacketize", "video packet dropped: "+err.Error())
-				}
-				return
+			if err := dep.decode(pkt, pts, sess.onVideo); err != nil && !errors.Is(err, errNotStarted) {
+				sess.note("video-depacketize", "video packet dropped: "+err.Error())
 			}
-			sess.onVideo(au, pts)
 		})
 	})
 	return a, nil

@@ -40,6 +40,10 @@ type videoAssembler struct {
 	dtsBroken bool // the extractor failed on a keyframe: DTS = PTS this session
 	waitKey   bool
 
+	// Reused per access unit, cleared after it.
+	body  []nalUnit
+	nalus [][]byte
+
 	// note receives what is worth a (rate-limited) log line but does not
 	// end the session; kind groups repeats.
 	note func(kind, msg string)
@@ -146,29 +150,37 @@ func (a *videoAssembler) params() [][]byte {
 	return [][]byte{a.sps, a.pps}
 }
 
-// push takes one access unit (NAL units without start codes) and its PTS in
-// 90 kHz ticks. It returns the frame to publish, nil when the unit is
-// skipped, or an error when the session must end. The AU's memory is not
-// kept.
-func (a *videoAssembler) push(au [][]byte, pts int64) (*media.Frame, error) {
-	body := make([][]byte, 0, len(au))
+// push takes one access unit and its PTS in 90 kHz ticks. It returns the
+// frame to publish, nil when the unit is skipped, or an error when the
+// session must end. The frame's Annex-B bytes are the one copy of the
+// unit's pieces; nothing of au is kept.
+func (a *videoAssembler) push(au accessUnit, pts int64) (*media.Frame, error) {
+	body := a.body[:0]
+	defer func() { clear(body); a.body = body[:0] }()
 	key := false
-	for _, n := range au {
-		if len(n) == 0 || a.isAUD(n) {
-			continue
+	size := 0
+	var err error
+	au.each(func(u nalUnit) {
+		h := u.header()
+		if err != nil || a.isAUD(h) {
+			return
 		}
-		if k := a.paramKindOf(n); k != paramNone {
-			if a.setParam(k, n) && k == paramSPS && a.track != nil &&
+		if k := a.paramKindOf(h); k != paramNone {
+			if a.setParam(k, u.bytes()) && k == paramSPS && a.track != nil &&
 				(a.width != a.track.Width || a.height != a.track.Height) {
-				return nil, fmt.Errorf("%w from %dx%d to %dx%d", errVideoSizeChanged,
+				err = fmt.Errorf("%w from %dx%d to %dx%d", errVideoSizeChanged,
 					a.track.Width, a.track.Height, a.width, a.height)
 			}
-			continue
+			return
 		}
-		if media.IsKeyNALU(a.codec, n) {
+		if media.IsKeyNALU(a.codec, h) {
 			key = true
 		}
-		body = append(body, n)
+		body = append(body, u)
+		size += 4 + u.size
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(body) == 0 {
 		return nil, nil // parameter sets or delimiters only
@@ -176,16 +188,30 @@ func (a *videoAssembler) push(au [][]byte, pts int64) (*media.Frame, error) {
 	if !key && a.waitKey {
 		return nil, nil
 	}
-
-	var nalus [][]byte
+	var params [][]byte
 	if key {
 		if !a.haveParams() {
 			a.note("params", "keyframe dropped: no parameter sets in the SDP or in-band yet")
 			return nil, nil
 		}
-		nalus = append(a.params(), body...)
-	} else {
-		nalus = body
+		params = a.params()
+		size += media.AnnexBSize(params)
+	}
+
+	// The frame's bytes, and views of its NAL units for the DTS
+	// extractor; data is never reallocated, so the views stay valid.
+	data := make([]byte, 0, size)
+	nalus := a.nalus[:0]
+	defer func() { clear(nalus); a.nalus = nalus[:0] }()
+	for _, p := range params {
+		data = append(data, 0, 0, 0, 1)
+		nalus = append(nalus, data[len(data):len(data)+len(p)])
+		data = append(data, p...)
+	}
+	for _, u := range body {
+		data = append(data, 0, 0, 0, 1)
+		nalus = append(nalus, data[len(data):len(data)+u.size])
+		data = u.appendTo(data)
 	}
 
 	dts, ok := a.extractDTS(nalus, pts, key)
@@ -206,7 +232,6 @@ func (a *videoAssembler) push(au [][]byte, pts int64) (*media.Frame, error) {
 			Width: a.width, Height: a.height,
 		}
 	}
-	data := media.AppendAnnexB(make([]byte, 0, media.AnnexBSize(nalus)), nalus...)
 	return &media.Frame{
 		Codec: a.codec,
 		DTS:   ticksToDuration(dts, videoClock),

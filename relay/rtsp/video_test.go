@@ -9,8 +9,8 @@ import (
 	"github.com/lubo-edge/lubo/media"
 )
 
-// accessUnits splits a frame's Annex-B data into NAL units.
-func accessUnit(f *media.Frame) [][]byte {
+// nalusOf splits a frame's Annex-B data into NAL units.
+func nalusOf(f *media.Frame) [][]byte {
 	var au [][]byte
 	media.SplitAnnexB(f.Data, func(n []byte) bool {
 		au = append(au, n)
@@ -50,11 +50,11 @@ func TestVideoAssemblerClip(t *testing.T) {
 				if !f.IsVideo() {
 					continue
 				}
-				au := accessUnit(f)
+				au := nalusOf(f)
 				if !inBand {
 					au = withoutParams(v.Codec, au)
 				}
-				got, err := a.push(au, ticks(f.PTS))
+				got, err := a.push(wholeUnits(au), ticks(f.PTS))
 				if err != nil {
 					t.Fatalf("%s: push: %v", kind, err)
 				}
@@ -104,19 +104,19 @@ func TestVideoAssemblerRules(t *testing.T) {
 	for _, f := range c.frames {
 		switch {
 		case f.IsVideo() && f.Key && key == nil:
-			key = withoutParams(media.H264, accessUnit(f))
+			key = withoutParams(media.H264, nalusOf(f))
 		case f.IsVideo() && !f.Key && key != nil && delta == nil:
-			delta = accessUnit(f)
+			delta = nalusOf(f)
 		}
 	}
 	aud := []byte{0x09, 0xf0}
 
 	t.Run("waits for a keyframe", func(t *testing.T) {
 		a := newVideoAssembler(media.H264, nil, v.SPS, v.PPS, nil)
-		if f, err := a.push(delta, 0); f != nil || err != nil {
+		if f, err := a.push(wholeUnits(delta), 0); f != nil || err != nil {
 			t.Fatalf("delta frame before a keyframe: %v, %v", f, err)
 		}
-		f, err := a.push(key, 3600)
+		f, err := a.push(wholeUnits(key), 3600)
 		if err != nil || f == nil || !f.Key {
 			t.Fatalf("keyframe: %v, %v", f, err)
 		}
@@ -125,7 +125,7 @@ func TestVideoAssemblerRules(t *testing.T) {
 	t.Run("keyframe without any parameter sets is dropped", func(t *testing.T) {
 		var notes []string
 		a := newVideoAssembler(media.H264, nil, nil, nil, func(_, msg string) { notes = append(notes, msg) })
-		if f, err := a.push(key, 0); f != nil || err != nil {
+		if f, err := a.push(wholeUnits(key), 0); f != nil || err != nil {
 			t.Fatalf("keyframe without parameters: %v, %v", f, err)
 		}
 		if len(notes) != 1 {
@@ -133,10 +133,10 @@ func TestVideoAssemblerRules(t *testing.T) {
 		}
 		// Parameter sets arriving on their own (as some cameras send
 		// them) are kept for the next keyframe.
-		if f, _ := a.push([][]byte{v.SPS, v.PPS}, 3600); f != nil {
+		if f, _ := a.push(wholeUnits([][]byte{v.SPS, v.PPS}), 3600); f != nil {
 			t.Fatalf("parameter sets alone made a frame")
 		}
-		f, err := a.push(key, 7200)
+		f, err := a.push(wholeUnits(key), 7200)
 		if err != nil || f == nil || !hasParams(f) {
 			t.Fatalf("keyframe after in-band parameters: %v, %v", f, err)
 		}
@@ -145,7 +145,7 @@ func TestVideoAssemblerRules(t *testing.T) {
 	t.Run("delimiters dropped, parameters prepended once", func(t *testing.T) {
 		a := newVideoAssembler(media.H264, nil, v.SPS, v.PPS, nil)
 		au := append([][]byte{aud, v.SPS}, key...) // SPS in-band, PPS only from the SDP
-		f, err := a.push(au, 0)
+		f, err := a.push(wholeUnits(au), 0)
 		if err != nil || f == nil {
 			t.Fatal(f, err)
 		}
@@ -163,10 +163,10 @@ func TestVideoAssemblerRules(t *testing.T) {
 	t.Run("size change ends the session", func(t *testing.T) {
 		small := loadClip(t, clipH264Small).tracks.Video
 		a := newVideoAssembler(media.H264, nil, v.SPS, v.PPS, nil)
-		if f, err := a.push(key, 0); err != nil || f == nil {
+		if f, err := a.push(wholeUnits(key), 0); err != nil || f == nil {
 			t.Fatal(f, err)
 		}
-		_, err := a.push(append([][]byte{small.SPS, small.PPS}, key...), 3600)
+		_, err := a.push(wholeUnits(append([][]byte{small.SPS, small.PPS}, key...)), 3600)
 		if !errors.Is(err, errVideoSizeChanged) {
 			t.Fatalf("push with a 160x120 SPS = %v, want errVideoSizeChanged", err)
 		}
@@ -174,7 +174,7 @@ func TestVideoAssemblerRules(t *testing.T) {
 
 	t.Run("timestamps", func(t *testing.T) {
 		a := newVideoAssembler(media.H264, nil, v.SPS, v.PPS, nil)
-		f, _ := a.push(key, 90000*3600*30) // 30 hours in: no overflow
+		f, _ := a.push(wholeUnits(key), 90000*3600*30) // 30 hours in: no overflow
 		if f.PTS != 30*time.Hour || f.DTS != f.PTS {
 			t.Errorf("PTS %v DTS %v, want 30h", f.PTS, f.DTS)
 		}
@@ -202,4 +202,16 @@ func TestTicks(t *testing.T) {
 			}
 		}
 	}
+}
+
+// wholeUnits is an access unit of NAL units each sent whole, as the
+// depacketizer gives them for single NAL unit packets.
+func wholeUnits(nalus [][]byte) accessUnit {
+	d := newDepacketizer(false)
+	for _, n := range nalus {
+		if len(n) > 0 {
+			d.whole(n)
+		}
+	}
+	return accessUnit{pieces: d.pieces, size: d.size, units: d.units}
 }
