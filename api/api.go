@@ -1,6 +1,9 @@
 // Package api is lubo's HTTP surface: live HTTP-FLV, HLS, snapshots,
-// recordings and manual recording, health, metrics and the dashboard. It knows channels only through the Box interface, so the
-// daemon that owns them can start, stop and reload channels underneath.
+// recordings and manual recording, health and metrics. It knows channels
+// only through the Box interface, so the daemon that owns them can start,
+// stop and reload channels underneath. The dashboard is package
+// api/dashboard, mounted beside it; this package's web/ holds no page,
+// only the npm manifest from which `make web` copies the browser players.
 package api
 
 import (
@@ -82,8 +85,10 @@ type Server struct {
 	reg *prometheus.Registry
 }
 
-// NewServer builds the handler tree. version is shown on the dashboard.
-func NewServer(box Box, log *slog.Logger, version string) *Server {
+// NewServer builds the handler tree. The third argument, the version, is
+// no longer used here: the dashboard (package api/dashboard, mounted by the
+// box) shows it.
+func NewServer(box Box, log *slog.Logger, _ string) *Server {
 	reg := prometheus.NewRegistry()
 	s := &Server{box: box, log: log, mux: http.NewServeMux(), reg: reg}
 	reg.MustRegister(
@@ -105,8 +110,6 @@ func NewServer(box Box, log *slog.Logger, version string) *Server {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	s.mux.HandleFunc("GET /dashboard/channels.json", s.serveChannelsJSON)
-	s.mux.Handle("GET /", dashboard(version))
 	return s
 }
 
