@@ -5,34 +5,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"time"
 
 	"github.com/lubo-edge/lubo/internal/redact"
 	"github.com/lubo-edge/lubo/media"
 	"github.com/lubo-edge/lubo/relay/sources"
 )
-
-// probeTimeout bounds how long probe waits for a source's first keyframe.
-const probeTimeout = 15 * time.Second
-
-// probeOut records what a source declares and the first frames it sends.
-type probeOut struct {
-	tracks *media.Tracks
-	frames int
-	keys   int
-	stop   context.CancelFunc
-}
-
-func (p *probeOut) Begin(t *media.Tracks) { p.tracks = t }
-func (p *probeOut) WriteFrame(f *media.Frame) {
-	p.frames++
-	if f.IsVideo() && f.Key {
-		p.keys++
-	}
-	if p.frames >= 50 {
-		p.stop()
-	}
-}
 
 func cmdProbe(args []string, stdout, stderr io.Writer) int {
 	if len(args) != 1 {
@@ -40,24 +17,13 @@ func cmdProbe(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn, ReplaceAttr: redact.ReplaceAttr}))
-	src, err := sources.Open(args[0], sources.Options{Transport: "auto", Logger: log})
+	got, err := sources.Probe(context.Background(), args[0], sources.Options{Transport: "auto", Logger: log})
 	if err != nil {
-		fmt.Fprintln(stderr, "lubo probe:", redact.Text(err.Error()))
-		return 1
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
-	defer cancel()
-	out := &probeOut{stop: cancel}
-	err = src.Run(ctx, out)
-	if out.tracks == nil {
-		if err == nil {
-			err = fmt.Errorf("no tracks within %v", probeTimeout)
-		}
 		fmt.Fprintf(stderr, "lubo probe %s: %s\n", redact.URL(args[0]), redact.Text(err.Error()))
 		return 1
 	}
-	printTracks(stdout, redact.URL(args[0]), out.tracks)
-	fmt.Fprintf(stdout, "frames:  %d received, %d keyframes\n", out.frames, out.keys)
+	printTracks(stdout, redact.URL(args[0]), got.Tracks)
+	fmt.Fprintf(stdout, "frames:  %d received, %d keyframes\n", got.Frames, got.Keyframes)
 	return 0
 }
 
