@@ -12,6 +12,7 @@ import (
 	"github.com/lubo-edge/lubo/api"
 	"github.com/lubo-edge/lubo/configs"
 	"github.com/lubo-edge/lubo/internal/redact"
+	"github.com/lubo-edge/lubo/media"
 	"github.com/lubo-edge/lubo/relay"
 	"github.com/lubo-edge/lubo/relay/sources"
 	"github.com/lubo-edge/lubo/relay/transcode"
@@ -69,6 +70,9 @@ func newChannel(cfg configs.Channel, hls configs.HLS, dataDir string, log *slog.
 	derived := func(parent *relay.Stream) *relay.Stream {
 		o := base
 		o.OnDemand, o.IdleTimeout, o.Logger = true, 5*time.Second, log
+		// AAC and silent sessions pass unchanged: their readers sit on the
+		// camera's stream, and move here only while it carries G.711.
+		o.Parent, o.Passes = parent, func(t *media.Tracks) bool { return !transcode.Needed(t) }
 		return relay.NewStream(parent.ID+"/aac", transcode.NewSource(parent, transcode.Options{Logger: log}), o)
 	}
 	c.mainAAC = derived(c.main)
@@ -80,18 +84,12 @@ func newChannel(cfg configs.Channel, hls configs.HLS, dataDir string, log *slog.
 }
 
 // webLive and webMain are what outputs that carry only AAC read (HLS,
-// MP4, web FLV): the camera's own stream when it is known to carry no
-// G.711, so AAC cameras skip the encoder stage and its per-frame hop;
-// else the derived stream, which encodes G.711 (and passes the rest).
-func (c *channel) webLive() *relay.Stream { return aacOf(c.live, c.liveAAC) }
-func (c *channel) webMain() *relay.Stream { return aacOf(c.main, c.mainAAC) }
-
-func aacOf(camera, derived *relay.Stream) *relay.Stream {
-	if transcode.Needed(camera.Tracks()) {
-		return derived
-	}
-	return camera
-}
+// MP4, web FLV): the derived streams, whose readers are attached to the
+// camera's stream itself while it carries no G.711 (see relay
+// StreamOptions.Parent), so AAC cameras skip the encoder stage, and a
+// camera that switches to G.711 mid-lesson keeps its sound.
+func (c *channel) webLive() *relay.Stream { return c.liveAAC }
+func (c *channel) webMain() *relay.Stream { return c.mainAAC }
 
 // start runs the channel's streams until stop is called.
 func (c *channel) start(parent context.Context) {

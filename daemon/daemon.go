@@ -548,8 +548,8 @@ func (d *Daemon) liveStream(id string) (*relay.Stream, bool) {
 }
 
 // WebStream is what web players of id read by default (api.Box): the
-// live stream with G.711 audio encoded to AAC (the live stream itself
-// once it is known to carry no G.711).
+// live stream with G.711 audio encoded to AAC. Its readers sit on the
+// live stream itself while that carries no G.711.
 func (d *Daemon) WebStream(id string) (*relay.Stream, bool) {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
@@ -561,8 +561,8 @@ func (d *Daemon) WebStream(id string) (*relay.Stream, bool) {
 }
 
 // RecordStream is the stream recording of id reads: the main stream with
-// G.711 audio encoded to AAC, which MP4 carries (the main stream itself
-// once it is known to carry no G.711).
+// G.711 audio encoded to AAC, which MP4 carries. Its readers sit on the
+// main stream itself while that carries no G.711.
 func (d *Daemon) RecordStream(id string) (*relay.Stream, bool) {
 	d.mu.RLock()
 	defer d.mu.RUnlock()

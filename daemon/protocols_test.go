@@ -8,11 +8,14 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/lubo-edge/lubo/internal/judge"
 	"github.com/lubo-edge/lubo/internal/testkit"
+	"github.com/lubo-edge/lubo/media"
+	"github.com/lubo-edge/lubo/relay"
 	"github.com/lubo-edge/lubo/relay/rtmp"
 	"github.com/lubo-edge/lubo/testdata/testmedia"
 )
@@ -33,15 +36,19 @@ func startRTMPServer(t *testing.T) string {
 	return addr.String()
 }
 
-// publish loops clip into url with ffmpeg until the test ends.
-func publish(t *testing.T, clip, url string) {
+// publish loops clip into url with ffmpeg until the test ends or the
+// returned stop is called.
+func publish(t *testing.T, clip, url string) (stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, "ffmpeg", "-nostdin", "-v", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c", "copy", "-f", "flv", url)
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("ffmpeg publish: %v", err)
 	}
-	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
+	var once sync.Once
+	stop = func() { once.Do(func() { cancel(); _ = cmd.Wait() }) }
+	t.Cleanup(stop)
+	return stop
 }
 
 func sorted(s []string) []string { s = slices.Clone(s); slices.Sort(s); return s }
@@ -124,9 +131,9 @@ func grepLines(s, sub string) string {
 	return strings.Join(out, "\n")
 }
 
-// Once a camera is known to send AAC (or no audio), HLS, recording and web
-// FLV read its stream directly, without the G.711 encoder stage; a G.711
-// camera's outputs read the derived stream.
+// A reader of the AAC outputs (HLS, recording, web FLV) sits on the
+// camera's own stream while the camera sends AAC, without the G.711
+// encoder stage; a G.711 camera's readers read the derived stream.
 func TestOnlyG711ChannelsGoThroughTheEncoderStage(t *testing.T) {
 	aac := testmedia.Require(t, "h264_aac.mp4")
 	addr := startRTMPServer(t)
@@ -135,15 +142,77 @@ func TestOnlyG711ChannelsGoThroughTheEncoderStage(t *testing.T) {
 	for _, id := range []string{"aac", "g711"} {
 		main, _ := b.d.MainStream(id)
 		testkit.WaitFor(t, id+"'s tracks", func() bool { return main.Tracks() != nil })
-		web, _ := b.d.WebStream(id)
 		rec, _ := b.d.RecordStream(id)
-		direct := id == "aac"
-		if (web == main) != direct || (rec == main) != direct {
-			t.Errorf("%s: web FLV reads %s, recording reads %s; want the camera's own stream: %v", id, web.ID, rec.ID, direct)
+		r, err := rec.AddReader("record")
+		if err != nil {
+			t.Fatal(err)
 		}
+		f := readFrame(t, r, func(f *media.Frame) bool { return true })
+		direct := id == "aac"
+		if (f.Tracks == main.Tracks()) != direct || (rec.ReaderCount() == 0) != direct {
+			t.Errorf("%s: the recording reader reads the camera's stream: %v, want %v", id, f.Tracks == main.Tracks(), direct)
+		}
+		r.Close()
 	}
 	if got := sorted(judge.Streams(t, b.http+"/hls/aac/index.m3u8")); !slices.Equal(got, []string{"aac", "h264"}) {
 		t.Fatalf("HLS of the AAC channel: %v", got)
+	}
+}
+
+// A camera whose audio is switched from AAC to G.711 while lubo runs (an
+// installer changing its encoder settings): the recording's reader,
+// attached during AAC, moves to the encoder stage and gets AAC again, and
+// never a G.711 frame that an MP4 would drop.
+func TestCameraSwitchingToG711MidRunKeepsItsSound(t *testing.T) {
+	addr := startRTMPServer(t)
+	url := "rtmp://" + addr + "/live/cam"
+	stopAAC := publish(t, testmedia.Require(t, "h264_aac.mp4"), url)
+	b := startBox(t, fmt.Sprintf("  - {id: c1, source: \"%s\", on_demand: false}\n", url))
+	main, _ := b.d.MainStream("c1")
+	testkit.WaitFor(t, "the AAC session", func() bool { return main.Tracks() != nil })
+	rec, _ := b.d.RecordStream("c1")
+	r, err := rec.AddReader("record")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	first := readFrame(t, r, func(f *media.Frame) bool { return f.Codec.IsAudio() })
+	if first.Codec != media.AAC || first.Tracks != main.Tracks() {
+		t.Fatalf("before the switch: %v audio from the camera's stream: %v", first.Codec, first.Tracks == main.Tracks())
+	}
+
+	stopAAC()
+	publish(t, testmedia.Require(t, "h264_pcma.flv"), url)
+	var audio []*media.Frame
+	readFrame(t, r, func(f *media.Frame) bool {
+		if f.Codec.IsAudio() {
+			if f.Codec != media.AAC {
+				t.Fatalf("the recording's reader got %v audio", f.Codec)
+			}
+			if f.Tracks != main.Tracks() && f.Tracks != first.Tracks {
+				audio = append(audio, f) // encoded from the G.711 session
+			}
+		}
+		return len(audio) >= 10
+	})
+	if c := main.Tracks().Audio.Codec; c != media.PCMA {
+		t.Fatalf("the camera's session has %v audio; the test wants it switched to PCMA", c)
+	}
+}
+
+// readFrame reads r until want says stop, and returns that frame.
+func readFrame(t *testing.T, r *relay.Reader, want func(*media.Frame) bool) *media.Frame {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), testkit.Patience)
+	defer cancel()
+	for {
+		f, err := r.Read(ctx)
+		if err != nil {
+			t.Fatalf("read %s: %v", r.Name, err)
+		}
+		if want(f) {
+			return f
+		}
 	}
 }
 

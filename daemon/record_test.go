@@ -86,7 +86,7 @@ func TestManualRecordingOverHTTP(t *testing.T) {
 		t.Errorf("second start: %d %v, want 409", code, body)
 	}
 	testkit.WaitFor(t, "the dashboard to show the recording", func() bool {
-		_, body := get(t, b.http+"/dashboard/channels.json")
+		_, body := get(t, b.http+"/api/records?channel=c1")
 		return strings.Contains(body, `"phase":"recording"`)
 	})
 	testkit.WaitFor(t, "a snapshot", func() bool { code, _ := get(t, b.http+"/snapshots/c1.jpg"); return code == 200 })

@@ -18,8 +18,15 @@ var ErrReaderClosed = errors.New("relay: reader closed")
 // reader never holds up the source or the other readers, and never sees a
 // broken GOP.
 type Reader struct {
-	Name   string
-	stream *Stream
+	Name string
+	// stream is the stream the reader is attached to; it changes once when
+	// a reader of a derived stream, attached to the parent while the
+	// parent's session passed, moves to the derived stream (see
+	// StreamOptions.Parent).
+	stream atomic.Pointer[Stream]
+	// home is that derived stream while the reader sits on its parent;
+	// nil otherwise. Guarded by the parent's mu.
+	home *Stream
 
 	mu sync.Mutex
 	// ring grows from a few slots to limit as a backlog needs it: a reader
@@ -39,7 +46,9 @@ type Reader struct {
 const initialRing = 64
 
 func newReader(name string, s *Stream, limit int) *Reader {
-	return &Reader{Name: name, stream: s, ring: make([]*media.Frame, min(initialRing, limit)), limit: limit, notify: make(chan struct{}, 1)}
+	r := &Reader{Name: name, ring: make([]*media.Frame, min(initialRing, limit)), limit: limit, notify: make(chan struct{}, 1)}
+	r.stream.Store(s)
+	return r
 }
 
 // reserve makes room for n queued frames (at most limit); r.mu is held or
@@ -59,8 +68,8 @@ func (r *Reader) reserve(n int) {
 	r.ring, r.head = ring, 0
 }
 
-// push queues f without blocking. It is called by the stream's writer.
-func (r *Reader) push(f *media.Frame, hasVideo bool) {
+// push queues f without blocking. It is called by the stream's writer, s.
+func (r *Reader) push(s *Stream, f *media.Frame, hasVideo bool) {
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
@@ -74,7 +83,7 @@ func (r *Reader) push(f *media.Frame, hasVideo bool) {
 		} else {
 			r.mu.Unlock()
 			r.dropped.Add(1)
-			r.stream.stats.Dropped.Add(1)
+			s.stats.Dropped.Add(1)
 			return
 		}
 	}
@@ -82,7 +91,7 @@ func (r *Reader) push(f *media.Frame, hasVideo bool) {
 		r.waitKey = true
 		r.mu.Unlock()
 		r.dropped.Add(1)
-		r.stream.stats.Dropped.Add(1)
+		s.stats.Dropped.Add(1)
 		return
 	}
 	r.reserve(r.n + 1)
@@ -134,8 +143,22 @@ func (r *Reader) Dropped() uint64 { return r.dropped.Load() }
 
 // Close detaches the reader from its stream. Safe to call more than once.
 func (r *Reader) Close() {
-	r.stream.removeReader(r)
+	for {
+		s := r.stream.Load()
+		// Not found on s and still attached to s: already detached.
+		if s.removeReader(r) || r.stream.Load() == s {
+			break
+		}
+		// It moved to a derived stream meanwhile: detach it there.
+	}
 	r.shut()
+}
+
+// restartAtKey makes the reader skip to the next keyframe.
+func (r *Reader) restartAtKey() {
+	r.mu.Lock()
+	r.waitKey = true
+	r.mu.Unlock()
 }
 
 // shut marks the reader closed and wakes a blocked Read.

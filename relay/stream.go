@@ -2,6 +2,7 @@ package relay
 
 import (
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,6 +29,16 @@ type StreamOptions struct {
 	Backoff Backoff
 	// Logger receives the stream's log lines; a "channel" attribute is added.
 	Logger *slog.Logger
+
+	// Parent makes this stream one derived from Parent: its source reads
+	// Parent and republishes it changed (G.711 encoded to AAC), and Passes
+	// says which of Parent's sessions it would republish unchanged. While
+	// Parent's session passes, a reader added here is attached to Parent
+	// itself, saving the derived stream's hop per frame; when Parent
+	// begins a session that does not pass, those readers move here (at
+	// the next keyframe) and the source runs for them. Both or neither.
+	Parent *Stream
+	Passes func(*media.Tracks) bool
 }
 
 // GOP cache bounds: a camera with a huge or missing keyframe interval must
@@ -105,7 +116,14 @@ func NewStream(id string, src Source, opts StreamOptions) *Stream {
 func (s *Stream) Stats() *Stats { return &s.stats }
 
 // Tracks is the current session's tracks, nil before the first session.
+// A derived stream whose parent's session passes unchanged reports the
+// parent's: that is what its readers get.
 func (s *Stream) Tracks() *media.Tracks {
+	if p := s.opts.Parent; p != nil {
+		if t := p.Tracks(); t != nil && s.opts.Passes(t) {
+			return t
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.tracks
@@ -140,11 +158,24 @@ func (s *Stream) ReaderCount() int {
 // It fails only when the stream has been shut down.
 func (s *Stream) AddReader(name string) (*Reader, error) {
 	r := newReader(name, s, s.opts.ReaderQueue)
+	if p := s.opts.Parent; p != nil && p.addPassing(r, s) {
+		return r, nil
+	}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
 		return nil, ErrReaderClosed
 	}
+	s.attachLocked(r)
+	s.mu.Unlock()
+	s.poke()
+	return r, nil
+}
+
+// attachLocked gives r the cached GOP and adds it to the readers; s.mu is
+// held.
+func (s *Stream) attachLocked(r *Reader) {
+	r.stream.Store(s)
 	if len(s.gop) <= r.limit {
 		r.reserve(len(s.gop))
 		copy(r.ring, s.gop)
@@ -156,24 +187,79 @@ func (s *Stream) AddReader(name string) (*Reader, error) {
 		r.waitKey = true // mid-GOP: start at the next keyframe
 	}
 	s.readers = append(s.readers, r)
-	s.mu.Unlock()
-	s.poke()
-	return r, nil
 }
 
-func (s *Stream) removeReader(r *Reader) {
+// addPassing attaches r, a new reader of the derived stream home, to s
+// itself when s's session passes home's filter; false when it does not
+// (or s is shut), and r is home's to attach.
+func (s *Stream) addPassing(r *Reader, home *Stream) bool {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || s.tracks == nil || !home.opts.Passes(s.tracks) {
+		return false
+	}
+	home.mu.Lock()
+	closed := home.closed
+	home.mu.Unlock()
+	if closed {
+		return false // home refuses it
+	}
+	r.home = home
+	s.attachLocked(r)
+	s.poke()
+	return true
+}
+
+// moveNotPassing hands the readers of derived streams whose filter this
+// session (t) fails to those streams; s.mu is held. They restart at the
+// derived stream's next keyframe, which its source makes from this
+// session's first. The streams to start are returned.
+func (s *Stream) moveNotPassing(t *media.Tracks) []*Stream {
+	var started []*Stream
+	kept := s.readers[:0]
+	for _, r := range s.readers {
+		if r.home == nil || r.home.opts.Passes(t) {
+			kept = append(kept, r)
+			continue
+		}
+		home := r.home
+		r.home = nil
+		r.restartAtKey()
+		home.mu.Lock()
+		if home.closed {
+			home.mu.Unlock()
+			r.shut()
+			continue
+		}
+		r.stream.Store(home)
+		home.readers = append(home.readers, r)
+		home.mu.Unlock()
+		if !slices.Contains(started, home) {
+			started = append(started, home)
+		}
+	}
+	clear(s.readers[len(kept):])
+	s.readers = kept
+	return started
+}
+
+// removeReader detaches r; false when r was not attached to s.
+func (s *Stream) removeReader(r *Reader) bool {
+	s.mu.Lock()
+	found := false
 	for i, x := range s.readers {
 		if x == r {
 			last := len(s.readers) - 1
 			s.readers[i] = s.readers[last]
 			s.readers[last] = nil
 			s.readers = s.readers[:last]
+			found = true
 			break
 		}
 	}
 	s.mu.Unlock()
 	s.poke()
+	return found
 }
 
 func (s *Stream) poke() {
@@ -197,7 +283,12 @@ func (s *Stream) begin(gen uint64, t *media.Tracks) {
 	s.gop = clearFrames(s.gop)
 	s.gopSize = 0
 	s.tl.newSession()
+	moved := s.moveNotPassing(&tracks)
 	s.mu.Unlock()
+	for _, d := range moved {
+		d.poke() // an on-demand derived stream starts its source for them
+	}
+	s.poke()
 	s.stats.Up.Store(true)
 	s.log.Info("source session started", "session", n, "tracks", tracks.String())
 }
@@ -232,7 +323,7 @@ func (s *Stream) write(gen uint64, f *media.Frame) {
 	f.Tracks = s.tracks
 	s.cache(f, hasVideo)
 	for _, r := range s.readers {
-		r.push(f, hasVideo)
+		r.push(s, f, hasVideo)
 	}
 }
 

@@ -278,11 +278,11 @@ func TestReaderWakesPerPicture(t *testing.T) {
 	r, _ := s.AddReader("viewer")
 	audio := &media.Frame{Codec: media.AAC, Key: true, DTS: 10 * time.Millisecond}
 	video := &media.Frame{Codec: media.H264, Key: true, DTS: 40 * time.Millisecond}
-	r.push(audio, true)
+	r.push(s, audio, true)
 	if len(r.notify) != 0 {
 		t.Fatal("an audio frame woke the reader of a stream with video")
 	}
-	r.push(video, true)
+	r.push(s, video, true)
 	if len(r.notify) != 1 {
 		t.Fatal("a picture did not wake the reader")
 	}
@@ -290,7 +290,7 @@ func TestReaderWakesPerPicture(t *testing.T) {
 	if got[0] != audio || got[1] != video {
 		t.Fatal("frames out of order")
 	}
-	r.push(&media.Frame{Codec: media.AAC, Key: true}, false)
+	r.push(s, &media.Frame{Codec: media.AAC, Key: true}, false)
 	if len(r.notify) != 1 {
 		t.Fatal("an audio-only stream's frame did not wake the reader")
 	}
