@@ -32,7 +32,21 @@ type Writer struct {
 	lastTS  uint32        // timestamp of the last frame written
 
 	buf []byte
+	// holes are NAL units of a picture bigger than buf's room, written
+	// from the frame itself after buf[at:] up to the next hole, so buf
+	// never grows to a keyframe's size (one per viewer, for as long as it
+	// watches) and the payload is not copied.
+	holes []hole
 }
+
+// hole is one NAL unit that flush writes in place of nothing at buf[at].
+type hole struct {
+	at   int
+	data []byte
+}
+
+// minHole is the smallest NAL unit worth a write of its own.
+const minHole = 4 << 10
 
 // WriterOption changes how a Writer muxes.
 type WriterOption func(*Writer)
@@ -98,12 +112,30 @@ func (w *Writer) WriteFrame(f *media.Frame) error {
 }
 
 func (w *Writer) flush() error {
-	_, err := w.w.Write(w.buf)
+	err := w.write()
 	w.buf = w.buf[:0]
+	clear(w.holes)
+	w.holes = w.holes[:0]
 	if err != nil {
 		return fmt.Errorf("flv: write: %w", err)
 	}
 	return nil
+}
+
+// write writes buf with its holes filled.
+func (w *Writer) write() error {
+	off := 0
+	for _, h := range w.holes {
+		if _, err := w.w.Write(w.buf[off:h.at]); err != nil {
+			return err
+		}
+		if _, err := w.w.Write(h.data); err != nil {
+			return err
+		}
+		off = h.at
+	}
+	_, err := w.w.Write(w.buf[off:])
+	return err
 }
 
 // switchTracks adopts new tracks; if their parameters differ from what the
@@ -201,10 +233,17 @@ func (w *Writer) appendVideo(b []byte, f *media.Frame) []byte {
 		b = append(b, byte(cts>>16), byte(cts>>8), byte(cts))
 	}
 	payloadStart := len(b)
+	big := len(f.Data) > cap(b)-len(b) // copying it would grow the buffer
+	holeBytes := 0
 	media.SplitAnnexB(f.Data, func(nalu []byte) bool {
 		if !isParamOrAUD(f.Codec, nalu) {
 			b = binary.BigEndian.AppendUint32(b, uint32(len(nalu)))
-			b = append(b, nalu...)
+			if big && len(nalu) >= minHole {
+				w.holes = append(w.holes, hole{at: len(b), data: nalu})
+				holeBytes += len(nalu)
+			} else {
+				b = append(b, nalu...)
+			}
 		}
 		return true
 	})
@@ -212,7 +251,7 @@ func (w *Writer) appendVideo(b []byte, f *media.Frame) []byte {
 		return b[:start]
 	}
 	w.videoStarted = true
-	return finishTag(b, start)
+	return finishTagWith(b, start, holeBytes)
 }
 
 // appendSequenceEnd closes an open enhanced hvc1 sequence (a keyframe-typed
@@ -306,10 +345,14 @@ func appendTagHeader(b []byte, typ TagType, ts uint32) []byte {
 
 // finishTag fills in the data size of the tag starting at start and appends
 // its PreviousTagSize.
-func finishTag(b []byte, start int) []byte {
-	size := len(b) - start - 11
+func finishTag(b []byte, start int) []byte { return finishTagWith(b, start, 0) }
+
+// finishTagWith is finishTag for a tag of which holes bytes are not in b
+// but written in its holes.
+func finishTagWith(b []byte, start, holes int) []byte {
+	size := len(b) - start - 11 + holes
 	b[start+1], b[start+2], b[start+3] = byte(size>>16), byte(size>>8), byte(size)
-	return binary.BigEndian.AppendUint32(b, uint32(len(b)-start))
+	return binary.BigEndian.AppendUint32(b, uint32(size+11))
 }
 
 func clampCTS(ms time.Duration) int32 {

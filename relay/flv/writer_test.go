@@ -310,3 +310,44 @@ func BenchmarkWriter(b *testing.B) {
 		}
 	}
 }
+
+// A keyframe bigger than the writer's buffer is written from the frame
+// itself: the bytes on the wire are those of a writer that copies it, and
+// the buffer keeps its size instead of growing to the keyframe's for as
+// long as the viewer watches.
+func TestWriterBigPictureIsNotCopied(t *testing.T) {
+	big := bytes.Repeat([]byte{0x88}, 300<<10)
+	big[0] = 0x65
+	small := bytes.Repeat([]byte{0x9a}, 5<<10)
+	small[0] = 0x41
+	frames := []*media.Frame{
+		{Codec: media.H264, Key: true, Data: media.AppendAnnexB(nil, aud, fakeSPS, fakePPS, fakeSEI, big, big[:minHole-1])},
+		{Codec: media.AAC, Key: true, DTS: 20 * time.Millisecond, Data: []byte{1, 2, 3}},
+		{Codec: media.H264, DTS: 40 * time.Millisecond, PTS: 80 * time.Millisecond, Data: media.AppendAnnexB(nil, small)},
+	}
+	write := func(w *Writer) []byte {
+		var out bytes.Buffer
+		w.w = &out
+		for _, f := range frames {
+			if err := w.WriteFrame(f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return out.Bytes()
+	}
+	w := NewWriter(nil, fakeTracks())
+	got := write(w)
+	copying := NewWriter(nil, fakeTracks())
+	copying.buf = make([]byte, 0, 1<<20) // room for everything: no holes
+	want := write(copying)
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%d bytes written, differing from a copying writer's %d", len(got), len(want))
+	}
+	if cap(w.buf) > 64<<10 || len(w.holes) != 0 {
+		t.Fatalf("after a 300 kB keyframe the buffer holds %d bytes and %d holes; want 64 kB and none", cap(w.buf), len(w.holes))
+	}
+	_, tags := readAllTags(t, bytes.NewReader(got))
+	if n := len(tags); n != 6 { // script, audio config, video config, key, audio, picture
+		t.Fatalf("%d tags, want 6", n)
+	}
+}
