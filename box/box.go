@@ -82,7 +82,7 @@ func Run(ctx context.Context, opts Options) error {
 	var collectors []prometheus.Collector
 	if ups != nil {
 		onSnap, onCover = ups.snapshot, ups.cover
-		collectors = append(collectors, newOutboxCollector(ups.q))
+		collectors = append(collectors, newOutboxCollector(ups.q, ups.dropped.Load))
 		clouds.add(ups.status)
 		ups.handlers(handlers)
 	}

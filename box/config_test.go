@@ -46,7 +46,7 @@ func TestBrokenConfigFileIsShownAsStale(t *testing.T) {
 		}
 		return strings.Contains(metric(), "\nlubo_config_stale 1\n")
 	})
-	_, dash := getText(t, base+"/dashboard/channels.json")
+	_, dash := getText(t, base+"/api/dash/status")
 	if !strings.Contains(dash, `"Stale":true`) || !strings.Contains(dash, `unsupported scheme \"htp\"`) {
 		t.Errorf("dashboard JSON does not show the stale file: %s\n%s", dash, b.logs.String())
 	}

@@ -57,7 +57,7 @@ cloud:
 		return false
 	})
 	metrics := httpGet(t, b.base+"/metrics")
-	for _, series := range []string{`lubo_outbox_waiting_items{target="onenet"}`, `lubo_outbox_delivered_total{target="onenet"}`, `lubo_outbox_oldest_age_seconds{target="onenet"}`, `lubo_outbox_dropped_total{reason="space",target="onenet"}`} {
+	for _, series := range []string{`lubo_outbox_waiting_items{target="onenet"}`, `lubo_outbox_delivered_total{target="onenet"}`, `lubo_outbox_oldest_age_seconds{target="onenet"}`, `lubo_outbox_dropped_total{reason="space",target="onenet"}`, `lubo_outbox_pictures_not_queued_total 0`} {
 		if !strings.Contains(metrics, series) {
 			t.Errorf("/metrics has no %s", series)
 		}

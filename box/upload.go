@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lubo-edge/lubo/api"
@@ -55,7 +56,18 @@ type uploads struct {
 	log     *slog.Logger
 	records string         // the records folder, whose covers are queued
 	loc     *time.Location // the zone of the records' folder and file names
+
+	// pictures are the snapshots and covers to queue: the outbox writes
+	// and syncs each to disk, which must not hold up the snapshotter
+	// (every channel's pictures are taken in turn on one goroutine).
+	pictures chan func()
+	dropped  atomic.Uint64 // pictures not queued: more than pictureBacklog waited
 }
+
+// pictureBacklog is how many pictures may wait to be queued; beyond it a
+// disk too slow to keep up loses pictures, counted and logged, rather
+// than delaying the next ones.
+const pictureBacklog = 256
 
 func newUploads(cfg *configs.Config, db *storage.DB, client *onenet.Client, reg *onenetreg.Registrar, log *slog.Logger) (*uploads, error) {
 	o := cfg.Cloud.OneNET
@@ -74,12 +86,31 @@ func newUploads(cfg *configs.Config, db *storage.DB, client *onenet.Client, reg 
 	if err != nil {
 		return nil, err
 	}
-	return &uploads{q: q, log: log, records: filepath.Join(cfg.DataDir, "records"), loc: cfg.Location()}, nil
+	return &uploads{q: q, log: log, records: filepath.Join(cfg.DataDir, "records"), loc: cfg.Location(),
+		pictures: make(chan func(), pictureBacklog)}, nil
 }
 
-// snapshot queues a picture just taken: the bytes are copied into the
-// outbox's spool (the snapshot file is overwritten by the next one).
-func (u *uploads) snapshot(t snapshot.Taken) {
+// snapshot is the snapshotter's hook: t is queued by the uploads goroutine.
+func (u *uploads) snapshot(t snapshot.Taken) { u.post("snapshot", func() { u.queueSnapshot(t) }) }
+
+// cover is the recorder's cover hook: the cover at path is queued by the
+// uploads goroutine.
+func (u *uploads) cover(path string) { u.post("cover", func() { u.queueCover(path) }) }
+
+// post hands a picture to the uploads goroutine without waiting.
+func (u *uploads) post(kind string, job func()) {
+	select {
+	case u.pictures <- job:
+	default:
+		if u.dropped.Add(1)%100 == 1 {
+			u.log.Warn(kind+" not queued for upload: the outbox's disk is not keeping up", "waiting", pictureBacklog, "dropped_total", u.dropped.Load())
+		}
+	}
+}
+
+// queueSnapshot queues a picture just taken: the bytes are copied into
+// the outbox's spool, so the archive may be deleted before the upload.
+func (u *uploads) queueSnapshot(t snapshot.Taken) {
 	data, err := os.ReadFile(t.Archive)
 	if err != nil {
 		u.log.Warn("snapshot not queued for upload", "channel", t.Channel, "err", err)
@@ -95,11 +126,11 @@ func (u *uploads) snapshot(t snapshot.Taken) {
 	}
 }
 
-// cover queues a recording's cover, {records}/{ch}/{YYYY-MM-DD}/{HHMMSS}_{slice}.jpg,
+// queueCover queues a recording's cover, {records}/{ch}/{YYYY-MM-DD}/{HHMMSS}_{slice}.jpg,
 // as a picture named after its slice, so covering a slice again (a
 // recovery) names the same picture. The bytes are copied: retention may
 // delete the recording before the upload.
-func (u *uploads) cover(path string) {
+func (u *uploads) queueCover(path string) {
 	channel, start, slice, err := parseCoverPath(u.records, path, u.loc)
 	if err != nil {
 		u.log.Warn("cover not queued for upload", "path", path, "err", err)
@@ -156,6 +187,27 @@ func sumDrops(m map[string]uint64) uint64 {
 }
 
 func (u *uploads) run(ctx context.Context, wg *sync.WaitGroup) {
-	wg.Add(1)
+	wg.Add(2)
 	go func() { defer wg.Done(); _ = u.q.Run(ctx) }()
+	go func() { defer wg.Done(); u.queuePictures(ctx) }()
+}
+
+// queuePictures stores the pictures posted to the outbox until ctx ends,
+// then those still waiting, so a stop loses none that was taken.
+func (u *uploads) queuePictures(ctx context.Context) {
+	for {
+		select {
+		case job := <-u.pictures:
+			job()
+		case <-ctx.Done():
+			for {
+				select {
+				case job := <-u.pictures:
+					job()
+				default:
+					return
+				}
+			}
+		}
+	}
 }

@@ -9,17 +9,22 @@ import (
 // outboxCollector reports the upload outbox per target at scrape time.
 type outboxCollector struct {
 	q                                      *outbox.Queue
+	notQueued                              func() uint64 // pictures lost before the queue: it fell behind
 	waiting, waitingBytes, refused, oldest *prometheus.Desc
 	delivered, failed, refusals, dropped   *prometheus.Desc
+	picturesNotQueued                      *prometheus.Desc
 	scrapeErrors                           prometheus.Counter
 }
 
-func newOutboxCollector(q *outbox.Queue) *outboxCollector {
+func newOutboxCollector(q *outbox.Queue, notQueued func() uint64) *outboxCollector {
 	d := func(name, help string, labels ...string) *prometheus.Desc {
 		return prometheus.NewDesc("lubo_outbox_"+name, help, append([]string{"target"}, labels...), nil)
 	}
 	return &outboxCollector{
-		q:            q,
+		q:         q,
+		notQueued: notQueued,
+		picturesNotQueued: prometheus.NewDesc("lubo_outbox_pictures_not_queued_total",
+			"Snapshots and covers never queued since start: more were waiting than the outbox's disk could take.", nil, nil),
 		waiting:      d("waiting_items", "Items waiting to be uploaded (queue depth)."),
 		waitingBytes: d("waiting_bytes", "Bytes of the items waiting to be uploaded."),
 		refused:      d("refused_items", "Items set aside after the target refused them for good."),
@@ -33,7 +38,7 @@ func newOutboxCollector(q *outbox.Queue) *outboxCollector {
 }
 
 func (c *outboxCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.waiting, c.waitingBytes, c.refused, c.oldest, c.delivered, c.failed, c.refusals, c.dropped} {
+	for _, d := range []*prometheus.Desc{c.waiting, c.waitingBytes, c.refused, c.oldest, c.delivered, c.failed, c.refusals, c.dropped, c.picturesNotQueued} {
 		ch <- d
 	}
 	c.scrapeErrors.Describe(ch)
@@ -41,6 +46,7 @@ func (c *outboxCollector) Describe(ch chan<- *prometheus.Desc) {
 
 func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
 	defer c.scrapeErrors.Collect(ch)
+	ch <- prometheus.MustNewConstMetric(c.picturesNotQueued, prometheus.CounterValue, float64(c.notQueued()))
 	stats, err := c.q.Stats()
 	if err != nil {
 		c.scrapeErrors.Inc()
