@@ -1,6 +1,7 @@
 package bmff
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 )
@@ -108,7 +109,7 @@ func (h *FragmentHead) End() error {
 		return fmt.Errorf("fragment of %d bytes is too large", dataStart+h.payload)
 	}
 	for _, at := range h.offsets {
-		w.PatchU32(at, uint32(dataStart)+uint32FromBytes(w.b[at:]))
+		w.PatchU32(at, uint32(dataStart)+binary.BigEndian.Uint32(w.b[at:]))
 	}
 	w.U32(uint32(8 + h.payload))
 	w.FourCC("mdat")
@@ -117,7 +118,3 @@ func (h *FragmentHead) End() error {
 
 // Payload is the size of the mdat payload the head describes.
 func (h *FragmentHead) Payload() uint64 { return h.payload }
-
-func uint32FromBytes(b []byte) uint32 {
-	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
-}
