@@ -17,7 +17,8 @@ type Backoff struct {
 	Fast time.Duration
 }
 
-func (b Backoff) withDefaults() Backoff {
+// WithDefaults is b with its zero fields set to the defaults.
+func (b Backoff) WithDefaults() Backoff {
 	if b.Min <= 0 {
 		b.Min = time.Second
 	}
@@ -49,3 +50,29 @@ func (b Backoff) Delay(down time.Duration, attempt int) time.Duration {
 	jitter := time.Duration(rand.Int64N(int64(d)/5*2+1)) - d/5
 	return min(d+jitter, b.Max)
 }
+
+// Outage follows one peer's failures for a Backoff: when it went down and
+// how many attempts were made since the Fast period ended. The zero value
+// is a peer not down.
+type Outage struct {
+	since time.Time
+	slow  int
+}
+
+// Failed records a failure at now and returns how long the peer has been
+// down and the wait before the next attempt. worked says whether the peer
+// did its job (streamed, took frames) since the previous failure: then a
+// new outage starts now.
+func (o *Outage) Failed(b Backoff, now time.Time, worked bool) (down, wait time.Duration) {
+	if o.since.IsZero() || worked {
+		o.since, o.slow = now, 0
+	}
+	down = now.Sub(o.since)
+	if down >= b.Fast {
+		o.slow++
+	}
+	return down, b.Delay(down, o.slow)
+}
+
+// Reset forgets the outage: the peer was stopped on purpose.
+func (o *Outage) Reset() { *o = Outage{} }

@@ -15,8 +15,7 @@ import (
 // On return every reader is closed.
 func (s *Stream) Run(ctx context.Context) error {
 	defer s.shut()
-	var downSince time.Time // when the source was last seen healthy; zero while it is
-	slow := 0               // attempts since the outage left its fast period
+	var outage Outage
 	for {
 		if !s.waitWanted(ctx) {
 			return nil
@@ -30,7 +29,7 @@ func (s *Stream) Run(ctx context.Context) error {
 		}
 		if idle {
 			s.log.Info("source stopped: no readers", "idle_timeout", s.opts.IdleTimeout)
-			downSince, slow = time.Time{}, 0
+			outage.Reset()
 			continue
 		}
 		if err == nil {
@@ -41,15 +40,8 @@ func (s *Stream) Run(ctx context.Context) error {
 		msg := redact.Text(err.Error())
 		s.lastErr.Store(&msg)
 		now := time.Now()
-		if downSince.IsZero() || s.stats.FramesIn.Load() != framesBefore {
-			downSince, slow = now, 0 // it streamed: a new outage starts now
-		}
-		down := now.Sub(downSince)
-		if down >= s.opts.Backoff.Fast {
-			slow++
-		}
+		down, wait := outage.Failed(s.opts.Backoff, now, s.stats.FramesIn.Load() != framesBefore)
 		s.stats.Reconnects.Add(1)
-		wait := s.opts.Backoff.Delay(down, slow)
 		s.log.Warn("source failed; will reconnect", "err", msg, "down_for", down.Round(time.Second), "retry_in", wait.Round(time.Millisecond))
 		retryAt := now.Add(wait).UnixNano()
 		s.nextRetry.Store(retryAt)

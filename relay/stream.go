@@ -99,7 +99,7 @@ func NewStream(id string, src Source, opts StreamOptions) *Stream {
 	if opts.ReaderQueue <= 0 {
 		opts.ReaderQueue = 1024
 	}
-	opts.Backoff = opts.Backoff.withDefaults()
+	opts.Backoff = opts.Backoff.WithDefaults()
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}

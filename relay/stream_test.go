@@ -244,7 +244,7 @@ func TestRunEndClosesReaders(t *testing.T) {
 }
 
 func TestBackoffDelay(t *testing.T) {
-	b := Backoff{}.withDefaults()
+	b := Backoff{}.WithDefaults()
 	cases := []struct {
 		name    string
 		down    time.Duration
@@ -294,4 +294,26 @@ func TestReaderWakesPerPicture(t *testing.T) {
 	if len(r.notify) != 1 {
 		t.Fatal("an audio-only stream's frame did not wake the reader")
 	}
+}
+
+// An outage stays at the fast pace for Fast, then backs off per attempt;
+// a peer that worked in between starts a new outage.
+func TestOutage(t *testing.T) {
+	b := Backoff{Min: time.Second, Max: time.Minute, Fast: time.Minute}
+	var o Outage
+	t0 := time.Unix(1_700_000_000, 0)
+	check := func(at time.Duration, worked bool, wantDown, wantBase time.Duration) {
+		t.Helper()
+		down, wait := o.Failed(b, t0.Add(at), worked)
+		if down != wantDown || wait < wantBase*4/5 || wait > min(wantBase*6/5, b.Max) {
+			t.Fatalf("at %v: down %v wait %v, want down %v and a wait near %v", at, down, wait, wantDown, wantBase)
+		}
+	}
+	check(0, false, 0, time.Second)
+	check(30*time.Second, false, 30*time.Second, time.Second)
+	check(time.Minute, false, time.Minute, 2*time.Second) // the first slow attempt
+	check(time.Minute+2*time.Second, false, time.Minute+2*time.Second, 4*time.Second)
+	check(2*time.Minute, true, 0, time.Second) // it streamed meanwhile
+	o.Reset()
+	check(3*time.Minute, false, 0, time.Second)
 }

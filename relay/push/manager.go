@@ -72,7 +72,7 @@ type entry struct {
 
 // NewManager makes a Manager; pushes run once Run is called.
 func NewManager(o Options) *Manager {
-	o.Backoff = backoffDefaults(o.Backoff)
+	o.Backoff = o.Backoff.WithDefaults()
 	if o.MaxPerChannel <= 0 {
 		o.MaxPerChannel = 8
 	}
@@ -86,22 +86,6 @@ func NewManager(o Options) *Manager {
 		o.Lookup = func(string) (*relay.Stream, bool) { return nil, false }
 	}
 	return &Manager{opts: o, pushes: map[key]*entry{}}
-}
-
-// backoffDefaults fills what relay.Backoff leaves to its own defaults,
-// which are not exported.
-func backoffDefaults(b relay.Backoff) relay.Backoff {
-	if b.Min <= 0 {
-		b.Min = time.Second
-	}
-	if b.Max <= 0 {
-		b.Max = 30 * time.Second
-	}
-	b.Min = min(b.Min, b.Max)
-	if b.Fast <= 0 {
-		b.Fast = 2 * time.Minute
-	}
-	return b
 }
 
 // Run runs every push until ctx ends, then stops them all and returns.

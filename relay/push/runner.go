@@ -51,8 +51,7 @@ type runner struct {
 // run pushes until ctx ends.
 func (r *runner) run(ctx context.Context) {
 	defer r.closeAll()
-	var downSince time.Time
-	slow := 0 // attempts since the outage left the backoff's fast period
+	var outage relay.Outage
 	for ctx.Err() == nil {
 		err := r.session(ctx)
 		r.closeAll()
@@ -64,15 +63,8 @@ func (r *runner) run(ctx context.Context) {
 		}
 		// A failure: count it, say it (redacted), wait, reconnect.
 		now := time.Now()
-		if downSince.IsZero() || r.pushed {
-			downSince, slow = now, 0
-		}
+		down, wait := outage.Failed(r.backoff, now, r.pushed)
 		r.pushed = false
-		down := now.Sub(downSince)
-		if down >= r.backoff.Fast {
-			slow++
-		}
-		wait := r.backoff.Delay(down, slow)
 		msg := r.target.scrub(err.Error())
 		r.c.reconnects.Add(1)
 		r.c.fail(msg, now.Add(wait), now)
