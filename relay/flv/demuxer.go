@@ -69,17 +69,18 @@ func (d *Demuxer) demuxVideo(dts time.Duration, body []byte) (*media.Frame, erro
 		if err != nil {
 			return nil, err
 		}
-		switch ex.fourCC {
+		if !ex.hasFourCC {
+			return nil, nil // a command, metadata or multitrack: no picture lubo carries
+		}
+		switch string(ex.fourCC[:]) { // compared, not converted: no allocation
 		case "avc1":
 			codec = media.H264
 		case "hvc1":
 			codec = media.H265
-		case "":
-			return nil, nil // a command, metadata or multitrack: no picture lubo carries
 		case "vp08", "vp09", "av01", "vvc1":
 			return nil, nil // a codec lubo does not carry
 		default:
-			return nil, fmt.Errorf("flv video: unknown FourCC %q", ex.fourCC)
+			return nil, fmt.Errorf("flv video: unknown FourCC %q", ex.fourCC[:])
 		}
 		payload = ex.body
 		switch ex.packetType {

@@ -84,7 +84,8 @@ func appendExVideoHeader(b []byte, frameType, packetType byte) []byte {
 type exVideo struct {
 	frameType  byte
 	packetType byte
-	fourCC     string // "" for a command frame, a metadata or multitrack packet
+	fourCC     [4]byte
+	hasFourCC  bool   // false for a command frame, a metadata or multitrack packet
 	body       []byte // after the FourCC (a CodedFrames body starts with its SI24)
 }
 
@@ -93,7 +94,7 @@ var errExTruncated = errors.New("flv video: enhanced header truncated")
 // parseExVideoHeader reads the ExVideoTagHeader of a tag whose first byte
 // has IsExVideoHeader set. Reserved frame types, packet types and an
 // incomplete header are errors; what lubo does not carry (commands,
-// metadata, multitrack) comes back with an empty fourCC.
+// metadata, multitrack) comes back without a fourCC.
 func parseExVideoHeader(tag []byte) (exVideo, error) {
 	if len(tag) < 1 || tag[0]&exVideoHeaderFlag == 0 {
 		return exVideo{}, errors.New("flv video: not an enhanced header")
@@ -150,6 +151,6 @@ func parseExVideoHeader(tag []byte) (exVideo, error) {
 	if p+4 > len(tag) {
 		return exVideo{}, errExTruncated
 	}
-	v.fourCC, v.body = string(tag[p:p+4]), tag[p+4:]
+	v.fourCC, v.hasFourCC, v.body = [4]byte(tag[p:p+4]), true, tag[p+4:]
 	return v, nil
 }
