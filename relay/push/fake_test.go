@@ -21,6 +21,10 @@ type fakeIngests struct {
 	frames   int
 	gate     chan struct{} // when set, writes wait for it to close (a stalled ingest)
 	received []*media.Frame
+
+	slowClose chan struct{} // when set, Close waits for it to close (a slow TCP close)
+	open      int           // connections dialled and not closed
+	maxOpen   int
 }
 
 // hold makes writes block until release.
@@ -50,6 +54,8 @@ func (f *fakeIngests) dial(_ context.Context, url string, t *media.Tracks) (inge
 	if f.refuse {
 		return nil, fmt.Errorf("connect to %s: connection refused", url)
 	}
+	f.open++
+	f.maxOpen = max(f.maxOpen, f.open)
 	return &fakeConn{f: f, tracks: t, done: make(chan struct{})}, nil
 }
 
@@ -92,6 +98,17 @@ func (c *fakeConn) WriteFrame(fr *media.Frame) error {
 
 // Close may come from any goroutine, as with rtmp.Pusher.
 func (c *fakeConn) Close() error {
-	c.close.Do(func() { close(c.done) })
+	c.close.Do(func() {
+		close(c.done)
+		c.f.mu.Lock()
+		slow := c.f.slowClose
+		c.f.mu.Unlock()
+		if slow != nil {
+			<-slow
+		}
+		c.f.mu.Lock()
+		c.f.open--
+		c.f.mu.Unlock()
+	})
 	return nil
 }

@@ -48,7 +48,12 @@ type Manager struct {
 
 	mu     sync.Mutex
 	pushes map[key]*entry
-	runCtx context.Context // nil while Run is not running
+	// stopping holds, per key, the done channel of a removed push whose
+	// runner may still be closing its connection: a new push of the same
+	// key waits for it, so the ingest never sees two publishers of one
+	// stream (nginx-rtmp refuses the second: "already publishing").
+	stopping map[key]chan struct{}
+	runCtx   context.Context // nil while Run is not running
 	seq    uint64          // creation order, for stable listings
 }
 
@@ -85,7 +90,7 @@ func NewManager(o Options) *Manager {
 	if o.Lookup == nil {
 		o.Lookup = func(string) (*relay.Stream, bool) { return nil, false }
 	}
-	return &Manager{opts: o, pushes: map[key]*entry{}}
+	return &Manager{opts: o, pushes: map[key]*entry{}, stopping: map[key]chan struct{}{}}
 }
 
 // Run runs every push until ctx ends, then stops them all and returns.
@@ -129,7 +134,7 @@ func (m *Manager) Configure(channel string, urls []string) {
 		}
 		e.byConfig = false
 		if !e.byAPI {
-			delete(m.pushes, k)
+			m.remove(e)
 			halt = append(halt, e)
 		}
 	}
@@ -170,7 +175,7 @@ func (m *Manager) ConfigureAll(byChannel map[string][]string) {
 	m.mu.Lock()
 	for k, e := range m.pushes {
 		if _, ok := byChannel[k.channel]; !ok {
-			delete(m.pushes, k)
+			m.remove(e)
 			halt = append(halt, e)
 		}
 	}
@@ -232,7 +237,7 @@ func (m *Manager) Stop(channel, url string) error {
 	m.mu.Lock()
 	e, ok := m.pushes[k]
 	if ok {
-		delete(m.pushes, k)
+		m.remove(e)
 	}
 	m.mu.Unlock()
 	if !ok {
@@ -309,6 +314,15 @@ func (m *Manager) uniqueLabel(channel, display string) string {
 	return label
 }
 
+// remove takes e out of the pushes; its runner, if any, counts as
+// stopping until halt has waited for it. m.mu is held.
+func (m *Manager) remove(e *entry) {
+	delete(m.pushes, e.key)
+	if e.done != nil {
+		m.stopping[e.key] = e.done
+	}
+}
+
 // launch starts e's goroutine when the Manager runs. m.mu is held.
 func (m *Manager) launch(e *entry) {
 	if m.runCtx == nil || e.cancel != nil || e.invalid != nil {
@@ -326,8 +340,17 @@ func (m *Manager) launch(e *entry) {
 		c:       &e.c,
 	}
 	done := e.done // halt clears e.done while the runner may still be going
+	previous := m.stopping[e.key]
 	go func() {
 		defer close(done)
+		if previous != nil {
+			e.c.fail("waiting for the previous push to this URL to close", time.Time{}, time.Now())
+			select {
+			case <-previous: // the same push, stopped a moment ago, has let go
+			case <-ctx.Done():
+				return
+			}
+		}
 		r.run(ctx)
 		e.c.stop("", time.Now())
 	}()
@@ -344,6 +367,11 @@ func (m *Manager) halt(e *entry) {
 	}
 	cancel()
 	<-done
+	m.mu.Lock()
+	if m.stopping[e.key] == done {
+		delete(m.stopping, e.key)
+	}
+	m.mu.Unlock()
 }
 
 // String describes the Manager without any URL: a push's URL holds its

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -204,4 +205,50 @@ func TestNothingShowsTheKey(t *testing.T) {
 // cameraStream is a stream with frames flowing: a camera on a clip.
 func cameraStream(t *testing.T, id string) *relay.Stream {
 	return runStream(t, id, newCamera(testmedia.Require(t, "h264_aac.mp4")), relay.StreamOptions{})
+}
+
+// A push stopped and started again while its old connection is still
+// closing (two API calls racing, a reload) waits for it: the ingest never
+// sees two publishers of one stream, which nginx-rtmp refuses.
+func TestRestartedPushWaitsForTheOldConnection(t *testing.T) {
+	stream := runStream(t, "c1", newCamera(testmedia.Require(t, "h264_aac.mp4")), relay.StreamOptions{})
+	fake := &fakeIngests{}
+	m := NewManager(Options{Lookup: lookupOf(stream), Logger: quiet, dial: fake.dial})
+	runManager(t, m)
+	const url = "rtmp://a.example/live/k"
+	if err := m.Start("c1", url); err != nil {
+		t.Fatal(err)
+	}
+	testkit.WaitFor(t, "frames pushed", func() bool { _, n := fake.counts(); return n > 5 })
+	slow := make(chan struct{})
+	var release sync.Once
+	letGo := func() { release.Do(func() { close(slow) }) }
+	t.Cleanup(letGo) // a failing test must not leave the close stuck
+	fake.mu.Lock()
+	fake.slowClose = slow
+	fake.mu.Unlock()
+	stopped := make(chan error, 1)
+	go func() { stopped <- m.Stop("c1", url) }()
+	testkit.WaitFor(t, "the stop to begin", func() bool { return len(m.List()) == 0 })
+	if err := m.Start("c1", url); err != nil {
+		t.Fatal(err)
+	}
+	testkit.WaitFor(t, "the new push to wait or dial", func() bool {
+		dials, _ := fake.counts()
+		return dials > 1 || strings.Contains(statusOf(t, m, "c1").Error, "previous push")
+	})
+	if dials, _ := fake.counts(); dials != 1 {
+		t.Fatalf("the new push dialled while the old connection was closing (%d dials)", dials)
+	}
+	letGo()
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+	_, before := fake.counts()
+	testkit.WaitFor(t, "frames from the new push", func() bool { _, n := fake.counts(); return n > before+5 })
+	fake.mu.Lock()
+	defer fake.mu.Unlock()
+	if fake.maxOpen != 1 {
+		t.Fatalf("%d connections open at once, want 1", fake.maxOpen)
+	}
 }
