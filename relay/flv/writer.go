@@ -45,6 +45,11 @@ type hole struct {
 	data []byte
 }
 
+// writerBuffer is a Writer's buffer: room for the tags around a picture
+// and for the pictures between keyframes of a 4 Mbps camera (about 20 kB);
+// bigger pictures are written through holes.
+const writerBuffer = 32 << 10
+
 // minHole is the smallest NAL unit worth a write of its own.
 const minHole = 4 << 10
 
@@ -58,7 +63,7 @@ func WithHEVCMode(m HEVCMode) WriterOption { return func(w *Writer) { w.hevc = m
 // differ from t in codec parameters (a source reconnect) make the Writer send
 // new sequence headers before the next keyframe.
 func NewWriter(w io.Writer, t *media.Tracks, opts ...WriterOption) *Writer {
-	fw := &Writer{w: w, tracks: t, buf: make([]byte, 0, 64<<10)}
+	fw := &Writer{w: w, tracks: t, buf: make([]byte, 0, writerBuffer)}
 	for _, o := range opts {
 		o(fw)
 	}

@@ -20,10 +20,13 @@ import (
 func TestServerSlowPlayerSkipsToKeyframe(t *testing.T) {
 	// 100 KB pictures at 25 fps (2.5 MB/s): the socket buffers and the
 	// send queue of a stalled player fill within a few seconds, well
-	// before gortsplib's 10 s write timeout would end its session.
+	// before gortsplib's 10 s write timeout would end its session. The
+	// queue of 48 pictures (about 2 s) is what lets the fast player keep
+	// every frame on a loaded machine (16 lost some when other test
+	// binaries held both cores).
 	const size, gop = 100 << 10, synthFPS
 	st := startStream(t, "slow", synthSource(synthTracks(t), size, gop, nil),
-		relay.StreamOptions{ReaderQueue: 16, Logger: testLogger(t)})
+		relay.StreamOptions{ReaderQueue: 48, Logger: testLogger(t)})
 	srv := startServer(t, ServerOptions{UDPRTPPort: -1}, map[string]*relay.Stream{"slow": st})
 	u := serverURL(srv, "slow")
 
