@@ -8,13 +8,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/lubo-edge/lubo/internal/testclip"
 	"github.com/lubo-edge/lubo/media"
-	"github.com/lubo-edge/lubo/relay/mp4file"
 )
 
 // source is what the judge compares the stream against.
@@ -35,15 +34,7 @@ type picture struct {
 
 func loadSource(t *testing.T, path string) *source {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	tracks, frames, err := mp4file.ReadFrames(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tracks, frames := testclip.ReadMP4(t, path)
 	v := tracks.Video
 	if v == nil || v.Codec != media.H265 || len(v.VPS) == 0 || len(v.SPS) == 0 || len(v.PPS) == 0 {
 		t.Fatalf("source %s: video track %+v, want H.265 with VPS, SPS and PPS", path, v)

@@ -2,10 +2,10 @@ package recorder
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
+	"github.com/lubo-edge/lubo/internal/testclip"
 	"github.com/lubo-edge/lubo/media"
 	"github.com/lubo-edge/lubo/relay/mp4file"
 	"github.com/lubo-edge/lubo/testdata/testmedia"
@@ -16,15 +16,7 @@ import (
 // the MP4 writer, without fdatasync (the disk is not what is measured).
 func BenchmarkSessionFrames(b *testing.B) {
 	clip := testmedia.Require(b, "h264_1080p.mp4")
-	f, err := os.Open(clip)
-	if err != nil {
-		b.Fatal(err)
-	}
-	tracks, frames, err := mp4file.ReadFrames(f)
-	f.Close()
-	if err != nil {
-		b.Fatal(err)
-	}
+	tracks, frames := testclip.ReadMP4(b, clip)
 	cfg := parseConfig(b, b.TempDir(), clip, "  slice: 10s\n  overlap_keyframes: 1\n  snapshot_interval: 0s\n", "")
 	g := newRig(b, cfg, time.UTC, nil, func(o *Options) { o.MP4.NoSync = true })
 	b.Cleanup(func() { g.db.Close() })

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lubo-edge/lubo/internal/judge"
+	"github.com/lubo-edge/lubo/internal/testclip"
 	"github.com/lubo-edge/lubo/recorder/mp4"
 	"github.com/lubo-edge/lubo/relay"
 	"github.com/lubo-edge/lubo/relay/mp4file"
@@ -18,15 +19,7 @@ import (
 // killed mid-slice leaves at rel under root (no end marker: cut short).
 func writeLeftoverPart(t *testing.T, root, rel, clip string, loops int) {
 	t.Helper()
-	f, err := os.Open(clip)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	tracks, frames, err := mp4file.ReadFrames(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tracks, frames := testclip.ReadMP4(t, clip)
 	abs := filepath.Join(root, filepath.FromSlash(rel)) + partSuffix
 	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
 		t.Fatal(err)

@@ -5,28 +5,9 @@ import (
 	"errors"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/lubo-edge/lubo/internal/testkit"
 )
-
-// recordingWriter keeps what is written to it and the size of every Write;
-// failAfter > 0 makes the Write that would pass that many bytes fail after
-// writing what fits.
-type recordingWriter struct {
-	bytes.Buffer
-	writes    []int
-	failAfter int
-}
-
-var errTestDisk = errors.New("test disk failed")
-
-func (f *recordingWriter) Write(p []byte) (int, error) {
-	f.writes = append(f.writes, len(p))
-	if f.failAfter > 0 && f.Len()+len(p) > f.failAfter {
-		n := f.failAfter - f.Len()
-		f.Buffer.Write(p[:n])
-		return n, errTestDisk
-	}
-	return f.Buffer.Write(p)
-}
 
 const testChunk = 4 << 10
 
@@ -41,7 +22,7 @@ func TestChunkWriter(t *testing.T) {
 		sizes = append(sizes, rng.IntN(2*testChunk))
 	}
 	var want []byte
-	f := &recordingWriter{}
+	f := &testkit.Disk{}
 	c := NewChunkWriter(f, make([]byte, 0, testChunk))
 	for i, n := range sizes {
 		p := make([]byte, n)
@@ -72,13 +53,13 @@ func TestChunkWriter(t *testing.T) {
 	if c.Written() != int64(len(want)) {
 		t.Errorf("Written = %d, want %d", c.Written(), len(want))
 	}
-	for i, n := range f.writes[:len(f.writes)-1] {
+	for i, n := range f.Writes[:len(f.Writes)-1] {
 		if n < testChunk {
 			t.Errorf("write %d of %d bytes: pieces were not gathered", i, n)
 		}
 	}
-	if most := len(want)/testChunk + 1; len(f.writes) > most {
-		t.Errorf("%d writes for %d bytes, want at most %d", len(f.writes), len(want), most)
+	if most := len(want)/testChunk + 1; len(f.Writes) > most {
+		t.Errorf("%d writes for %d bytes, want at most %d", len(f.Writes), len(want), most)
 	}
 }
 
@@ -86,24 +67,24 @@ func TestChunkWriter(t *testing.T) {
 // and Written counts what reached the writer.
 func TestChunkWriterFailure(t *testing.T) {
 	for _, at := range []int{1, 100, testChunk, testChunk + 5, 5 * testChunk / 2} {
-		f := &recordingWriter{failAfter: at}
+		f := &testkit.Disk{FailAfter: at}
 		c := NewChunkWriter(f, make([]byte, 0, testChunk))
 		for range 10 {
 			c.PutLength(7)
 			c.Put(make([]byte, testChunk/3))
 		}
 		c.Flush()
-		if !errors.Is(c.Err(), errTestDisk) {
+		if !errors.Is(c.Err(), testkit.ErrDisk) {
 			t.Fatalf("fail at %d: err %v", at, c.Err())
 		}
 		if c.Written() != int64(f.Len()) || f.Len() != at {
 			t.Errorf("fail at %d: Written = %d, writer has %d", at, c.Written(), f.Len())
 		}
-		writes := len(f.writes)
+		writes := len(f.Writes)
 		c.Put(make([]byte, 2*testChunk))
 		c.PutLength(1)
 		c.Flush()
-		if len(f.writes) != writes {
+		if len(f.Writes) != writes {
 			t.Errorf("fail at %d: wrote again after the failure", at)
 		}
 	}

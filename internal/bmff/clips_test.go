@@ -8,7 +8,6 @@ import (
 
 	"github.com/lubo-edge/lubo/internal/testclip"
 	"github.com/lubo-edge/lubo/media"
-	"github.com/lubo-edge/lubo/relay/mp4file"
 	"github.com/lubo-edge/lubo/testdata/testmedia"
 )
 
@@ -22,15 +21,7 @@ type clip struct {
 
 func loadClip(t testing.TB, name string) clip {
 	t.Helper()
-	f, err := os.Open(testmedia.Require(t, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	tracks, frames, err := mp4file.ReadFrames(f)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
+	tracks, frames := testclip.ReadMP4(t, testmedia.Require(t, name))
 	return clip{tracks, frames}
 }
 

@@ -8,31 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lubo-edge/lubo/internal/testkit"
 	"github.com/lubo-edge/lubo/media"
 )
-
-// recordingFile keeps what is written to it and the size of every Write;
-// failAfter > 0 makes the Write that would pass that many bytes fail
-// after writing what fits.
-type recordingFile struct {
-	bytes.Buffer
-	writes    []int
-	failAfter int
-}
-
-var errTestDisk = errors.New("test disk failed")
-
-func (f *recordingFile) Write(p []byte) (int, error) {
-	f.writes = append(f.writes, len(p))
-	if f.failAfter > 0 && f.Len()+len(p) > f.failAfter {
-		n := f.failAfter - f.Len()
-		f.Buffer.Write(p[:n])
-		return n, errTestDisk
-	}
-	return f.Buffer.Write(p)
-}
-func (f *recordingFile) Sync() error  { return nil }
-func (f *recordingFile) Close() error { return nil }
 
 // heavyClip is the committed test clip with every picture made about 80 KB
 // bigger by a filler NAL unit (type 12, legal anywhere in an access unit):
@@ -60,7 +38,7 @@ func TestWriterKeepsNoCopy(t *testing.T) {
 	for i, f := range frames {
 		orig[i] = slices.Clone(f.Data)
 	}
-	f := &recordingFile{}
+	f := &testkit.Disk{}
 	w, err := Create(filepath.Join(t.TempDir(), "x.mp4.part"), tracks, Options{
 		NoSync: true, OpenFile: func(string) (File, error) { return f, nil }})
 	if err != nil {
@@ -94,8 +72,8 @@ func TestWriterKeepsNoCopy(t *testing.T) {
 		t.Errorf("file %d bytes, Bytes() %d", f.Len(), w.Bytes())
 	}
 	// A fragment is a few large writes, not one per NAL unit.
-	if fr := w.Fragments(); int64(len(f.writes)) > fr*(int64(biggest/writeChunk)+1)+2 {
-		t.Errorf("%d writes for %d fragments", len(f.writes), fr)
+	if fr := w.Fragments(); int64(len(f.Writes)) > fr*(int64(biggest/writeChunk)+1)+2 {
+		t.Errorf("%d writes for %d fragments", len(f.Writes), fr)
 	}
 }
 
@@ -103,7 +81,7 @@ func TestWriterKeepsNoCopy(t *testing.T) {
 // fragment's writes leaves the file cut back to the fragments before it.
 func TestWriterFailsInsideAFragment(t *testing.T) {
 	tracks, frames := heavyClip(t)
-	full := &recordingFile{}
+	full := &testkit.Disk{}
 	writeAll := func(f File) (*Writer, error) {
 		w, err := Create("x.mp4.part", tracks, Options{NoSync: true, FragmentMax: 500 * time.Millisecond,
 			OpenFile: func(string) (File, error) { return f, nil }})
@@ -121,22 +99,22 @@ func TestWriterFailsInsideAFragment(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, at := range []int{full.Len() / 3, full.Len()/3 + writeChunk + 1, full.Len() / 2} {
-		f := &truncatingRecorder{recordingFile: recordingFile{failAfter: at}}
+		f := &truncatingRecorder{Disk: testkit.Disk{FailAfter: at}}
 		w, err := writeAll(f)
-		if !errors.Is(err, errTestDisk) {
+		if !errors.Is(err, testkit.ErrDisk) {
 			t.Fatalf("fail at %d: %v", at, err)
 		}
 		if int64(f.Len()) != w.Bytes() || !bytes.Equal(f.Bytes(), full.Bytes()[:f.Len()]) {
 			t.Errorf("fail at %d: file %d bytes, Bytes() %d", at, f.Len(), w.Bytes())
 		}
-		if err2 := w.WriteFrame(frames[len(frames)-1]); !errors.Is(err2, errTestDisk) {
+		if err2 := w.WriteFrame(frames[len(frames)-1]); !errors.Is(err2, testkit.ErrDisk) {
 			t.Errorf("fail at %d: the error is not sticky: %v", at, err2)
 		}
 	}
 }
 
 // truncatingRecorder can cut its content back, as *os.File can.
-type truncatingRecorder struct{ recordingFile }
+type truncatingRecorder struct{ testkit.Disk }
 
 func (f *truncatingRecorder) Truncate(size int64) error {
 	f.Buffer.Truncate(int(size))

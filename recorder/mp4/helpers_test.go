@@ -12,24 +12,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lubo-edge/lubo/internal/testclip"
 	"github.com/lubo-edge/lubo/media"
-	"github.com/lubo-edge/lubo/relay/mp4file"
 	"github.com/lubo-edge/lubo/testdata/testmedia"
 )
 
 // readClip demuxes a testdata file into frames.
 func readClip(t testing.TB, name string) (*media.Tracks, []*media.Frame) {
 	t.Helper()
-	f, err := os.Open(testmedia.Require(t, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	tracks, frames, err := mp4file.ReadFrames(f)
-	if err != nil {
-		t.Fatalf("read %s: %v", name, err)
-	}
-	return tracks, frames
+	return testclip.ReadMP4(t, testmedia.Require(t, name))
 }
 
 // loadClip is readClip of a clip with video, audio and many frames.

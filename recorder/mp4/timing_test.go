@@ -4,14 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/lubo-edge/lubo/internal/testclip"
 	"github.com/lubo-edge/lubo/media"
-	"github.com/lubo-edge/lubo/relay/mp4file"
 )
 
 // packetTimes asks ffprobe for the presentation times of one stream's
@@ -69,15 +68,7 @@ func TestBFrames(t *testing.T) {
 		"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "3",
 		"-c:v", "libx264", "-preset", "ultrafast", "-bf", "2", "-g", "25", "-pix_fmt", "yuv420p",
 		"-c:a", "aac", "-shortest", src)
-	f, err := os.Open(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tracks, frames, err := mp4file.ReadFrames(f)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	tracks, frames := testclip.ReadMP4(t, src)
 	reordered := false
 	for _, fr := range frames {
 		reordered = reordered || fr.PTS != fr.DTS

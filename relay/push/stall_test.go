@@ -4,16 +4,15 @@ import (
 	"context"
 	"io"
 	"net"
-	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/lubo-edge/lubo/internal/testclip"
 	"github.com/lubo-edge/lubo/internal/testkit"
 	"github.com/lubo-edge/lubo/media"
 	"github.com/lubo-edge/lubo/relay"
-	"github.com/lubo-edge/lubo/relay/mp4file"
 	"github.com/lubo-edge/lubo/testdata/testmedia"
 )
 
@@ -40,15 +39,7 @@ type feeder struct {
 
 func newFeeder(t *testing.T) *feeder {
 	t.Helper()
-	f, err := os.Open(testmedia.Require(t, "h264_aac.mp4"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	tracks, frames, err := mp4file.ReadFrames(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tracks, frames := testclip.ReadMP4(t, testmedia.Require(t, "h264_aac.mp4"))
 	return &feeder{
 		tracks: tracks, frames: frames,
 		loop: frames[len(frames)-1].DTS + 40*time.Millisecond,
