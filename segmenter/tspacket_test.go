@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"slices"
 	"testing"
+	"time"
 
 	mpeg2 "github.com/yapingcat/gomedia/go-mpeg2"
 
@@ -48,12 +49,12 @@ func gomediaSegment(t *testing.T, frames []*media.Frame, withAudio bool, adts ad
 				data = bytes.Clone(w.withParameterSets(f))
 				w.needParams = false
 			}
-			err = mux.Write(videoPID, data, tsMillis(f.PTS), tsMillis(f.DTS))
+			err = mux.Write(videoPID, data, tsTicks(f.PTS)/90, tsTicks(f.DTS)/90)
 		} else if withAudio {
 			var a []byte
 			a, err = adts.appendFrame(nil, f.Data)
 			if err == nil {
-				err = mux.Write(audioPID, a, tsMillis(f.PTS), tsMillis(f.DTS))
+				err = mux.Write(audioPID, a, tsTicks(f.PTS)/90, tsTicks(f.DTS)/90)
 			}
 		}
 		if err != nil {
@@ -70,7 +71,14 @@ func gomediaSegment(t *testing.T, frames []*media.Frame, withAudio bool, adts ad
 func TestTSPacketsMatchGomedia(t *testing.T) {
 	for _, kind := range []string{"h264_aac", "h265_aac"} {
 		t.Run(kind, func(t *testing.T) {
-			frames := loadClip(t, kind).session(1, 0, 0, false)
+			// gomedia takes whole milliseconds; lubo writes exact 90 kHz
+			// ticks, the same for times that are whole milliseconds.
+			var frames []*media.Frame
+			for _, f := range loadClip(t, kind).session(1, 0, 0, false) {
+				g := *f
+				g.PTS, g.DTS = f.PTS.Truncate(time.Millisecond), f.DTS.Truncate(time.Millisecond)
+				frames = append(frames, &g)
+			}
 			tracks := frames[0].Tracks
 			adts, err := newADTSHeader(tracks.Audio)
 			if err != nil {
@@ -197,5 +205,46 @@ func TestTSWriterDoesNotAllocate(t *testing.T) {
 	run()
 	if a := testing.AllocsPerRun(3, run); a != 0 {
 		t.Fatalf("%v allocations per clip, want 0", a)
+	}
+}
+
+// AAC frames at 48 kHz are 1920 ticks of the 90 kHz clock apart in the
+// PES headers, exactly: whole milliseconds made them 21 or 22 ms apart.
+func TestTSAudioTimestampsAreExact(t *testing.T) {
+	tracks := &media.Tracks{Audio: &media.AudioTrack{Codec: media.AAC, SampleRate: 48000, Channels: 1, Config: []byte{0x11, 0x88}}}
+	adts, err := newADTSHeader(tracks.Audio)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w tsWriter
+	w.begin(tracks, true, adts, 0, false)
+	const n = 30
+	for i := range n {
+		d := time.Duration(i) * 1024 * time.Second / 48000
+		if err := w.write(&media.Frame{Codec: media.AAC, DTS: d, PTS: d, Key: true, Data: []byte{0x21, 0x10, 0x04}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var pts []uint64
+	seg := w.finish()
+	for off := 0; off+tsPacketSize <= len(seg); off += tsPacketSize {
+		p := seg[off : off+tsPacketSize]
+		if p[1]&0x40 == 0 || uint16(p[1]&0x1f)<<8|uint16(p[2]) != w.audioPID {
+			continue // not the start of an audio PES packet
+		}
+		h := p[4:]
+		if p[3]&0x20 != 0 {
+			h = p[5+int(p[4]):] // after the adaptation field
+		}
+		b := h[9:14]
+		pts = append(pts, uint64(b[0]>>1&7)<<30|uint64(b[1])<<22|uint64(b[2]>>1)<<15|uint64(b[3])<<7|uint64(b[4]>>1))
+	}
+	if len(pts) != n {
+		t.Fatalf("%d audio PES packets, want %d", len(pts), n)
+	}
+	for i := 1; i < n; i++ {
+		if step := pts[i] - pts[i-1]; step != 1920 {
+			t.Fatalf("PES %d is %d ticks after the one before, want 1920", i, step)
+		}
 	}
 }

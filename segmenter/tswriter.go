@@ -23,7 +23,7 @@ type tsWriter struct {
 	// pieces, so a segment never sits whole in memory.
 	file     *segmentFile
 	open     bool     // a segment is open (begin, not yet finished)
-	psiMs    uint64   // when PAT and PMT were last written (tsMillis); 0: not yet in this segment
+	psiAt    uint64   // when PAT and PMT were last written (90 kHz); 0: not yet in this segment
 	scratch  []byte   // a frame being prepared (parameter sets, ADTS)
 	cc       [4]uint8 // continuity counters of PAT, PMT and the two stream PIDs (ccSlot)
 	videoPID uint16   // 0: no video in this segment
@@ -47,7 +47,7 @@ type tsWriter struct {
 // audio can be carried (AAC with a usable config, its header in adts).
 func (w *tsWriter) begin(t *media.Tracks, withAudio bool, adts adtsHeader, start time.Duration, discontinuity bool) {
 	w.buf = w.buf[:0]
-	w.open, w.psiMs = true, 0
+	w.open, w.psiAt = true, 0
 	w.videoPID, w.audioPID = 0, 0
 	pid := uint16(firstESPID)
 	if v := t.Video; v != nil && (v.Codec == media.H264 || v.Codec == media.H265) {
@@ -85,8 +85,8 @@ func (w *tsWriter) emit() {
 // startFrame writes PAT and PMT when a segment opens and every psiInterval
 // after, before the frame at dts.
 func (w *tsWriter) startFrame(dts uint64) {
-	if w.psiMs == 0 || w.psiMs+uint64(psiInterval/time.Millisecond) < dts {
-		w.psiMs = max(dts, 1)
+	if w.psiAt == 0 || w.psiAt+uint64(psiInterval/time.Millisecond*90) < dts {
+		w.psiAt = max(dts, 1)
 		w.writePSI()
 	}
 }
@@ -125,9 +125,9 @@ func (w *tsWriter) writeVideo(f *media.Frame) error {
 			prefix = h265AUD
 		}
 	}
-	pts, dts := tsMillis(f.PTS), tsMillis(f.DTS)
+	pts, dts := tsTicks(f.PTS), tsTicks(f.DTS)
 	w.startFrame(dts)
-	w.writePES(w.videoPID, pesVideoID, prefix, data, pts*90, dts*90, random)
+	w.writePES(w.videoPID, pesVideoID, prefix, data, pts, dts, random)
 	if w.videoSeen {
 		w.videoStep = f.DTS - w.lastVideo
 	}
@@ -144,9 +144,9 @@ func (w *tsWriter) writeAudio(f *media.Frame) error {
 	if err != nil {
 		return err
 	}
-	pts, dts := tsMillis(f.PTS), tsMillis(f.DTS)
+	pts, dts := tsTicks(f.PTS), tsTicks(f.DTS)
 	w.startFrame(dts)
-	w.writePES(w.audioPID, pesAudioID, nil, w.scratch, pts*90, dts*90, false)
+	w.writePES(w.audioPID, pesAudioID, nil, w.scratch, pts, dts, false)
 	if w.audioSeen {
 		w.audioStep = f.DTS - w.lastAudio
 	}
@@ -286,13 +286,7 @@ func scanAccessUnit(codec media.Codec, data []byte) (aud, random bool) {
 	return aud, random
 }
 
-// tsMillis converts a stream timestamp to whole milliseconds (what the
-// timestamps were rounded to when gomedia muxed them; kept so segments
-// and their durations stay as they were).
-func tsMillis(d time.Duration) uint64 {
-	d += tsOffset
-	if d < 0 {
-		return 0
-	}
-	return uint64(d / time.Millisecond)
-}
+// tsTicks converts a stream timestamp to the 90 kHz clock of MPEG-TS,
+// exactly: an AAC frame at 48 kHz is 1920 ticks, where whole milliseconds
+// (what gomedia's muxer took) made its times jitter by up to half of one.
+func tsTicks(d time.Duration) uint64 { return uint64(ticks(d, 90000)) }
