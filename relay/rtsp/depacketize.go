@@ -16,6 +16,10 @@ import (
 const (
 	maxAUBytes = h264.MaxAccessUnitSize
 	maxAUNALUs = h264.MaxNALUsPerAccessUnit
+	// maxAUPieces bounds the pieces too: empty fragments add pieces and
+	// no bytes. A real access unit of maxAUBytes in 1400-byte packets is
+	// about 6000.
+	maxAUPieces = 1 << 14
 )
 
 var (
@@ -82,8 +86,8 @@ func (d *depacketizer) decode(pkt *rtp.Packet, pts int64, emit func(au accessUni
 	err := d.take(pkt)
 	if err == nil {
 		d.started = true
-		if d.units > maxAUNALUs || d.size > maxAUBytes {
-			err = fmt.Errorf("access unit of over %d NAL units or %d bytes: dropped", maxAUNALUs, maxAUBytes)
+		if d.units > maxAUNALUs || d.size > maxAUBytes || len(d.pieces) > maxAUPieces {
+			err = fmt.Errorf("access unit of over %d NAL units, %d bytes or %d packets: dropped", maxAUNALUs, maxAUBytes, maxAUPieces)
 			d.reset()
 		}
 	}

@@ -289,6 +289,30 @@ func TestDepacketizerLimit(t *testing.T) {
 	}
 }
 
+// A fragmented unit of empty fragments that never ends (a hostile peer)
+// adds pieces but no bytes: it is dropped at the piece limit, not kept
+// growing.
+func TestDepacketizerEmptyFragmentsAreBounded(t *testing.T) {
+	d := newDepacketizer(false)
+	start := &rtp.Packet{Header: rtp.Header{SequenceNumber: 0}, Payload: []byte{0x7c, 0x85}}
+	if err := d.decode(start, 0, func(accessUnit, int64) { t.Fatal("an access unit came out") }); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	for i := 1; i <= maxAUPieces+10; i++ {
+		p := &rtp.Packet{Header: rtp.Header{SequenceNumber: uint16(i)}, Payload: []byte{0x7c, 0x05}}
+		if e := d.decode(p, 0, func(accessUnit, int64) { t.Fatal("an access unit came out") }); e != nil {
+			err = e
+		}
+		if len(d.pieces) > maxAUPieces+1 {
+			t.Fatalf("%d pieces held", len(d.pieces))
+		}
+	}
+	if err == nil {
+		t.Fatal("no error for an access unit past the piece limit")
+	}
+}
+
 // FuzzDepacketizer feeds arbitrary payloads, marker bits, timestamps and
 // sequence numbers: packets are refused or make access units whose sizes
 // add up, never a panic.
