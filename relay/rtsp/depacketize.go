@@ -20,6 +20,9 @@ const (
 	// no bytes. A real access unit of maxAUBytes in 1400-byte packets is
 	// about 6000.
 	maxAUPieces = 1 << 14
+	// keptPieces is the piece list kept for reuse: a 1080p keyframe is
+	// about 150 packets.
+	keptPieces = 1024
 )
 
 var (
@@ -110,6 +113,9 @@ func (d *depacketizer) flush(emit func(au accessUnit, pts int64)) {
 func (d *depacketizer) reset() {
 	clear(d.pieces) // the payloads go with the packets
 	d.pieces = d.pieces[:0]
+	if cap(d.pieces) > keptPieces {
+		d.pieces = nil // an outsize access unit's list is not kept for the next
+	}
 	d.units, d.size, d.open, d.fuFrom = 0, 0, false, -1
 }
 

@@ -311,6 +311,9 @@ func TestDepacketizerEmptyFragmentsAreBounded(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error for an access unit past the piece limit")
 	}
+	if cap(d.pieces) > keptPieces {
+		t.Fatalf("the list of %d pieces is kept after the access unit was dropped", cap(d.pieces))
+	}
 }
 
 // FuzzDepacketizer feeds arbitrary payloads, marker bits, timestamps and
