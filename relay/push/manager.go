@@ -51,7 +51,9 @@ type Manager struct {
 	// stopping holds, per key, the done channel of a removed push whose
 	// runner may still be closing its connection: a new push of the same
 	// key waits for it, so the ingest never sees two publishers of one
-	// stream (nginx-rtmp refuses the second: "already publishing").
+	// stream (nginx-rtmp refuses the second: "already publishing"). A
+	// runner's done closes only after those it waited for, so the newest
+	// one stands for them all.
 	stopping map[key]chan struct{}
 	runCtx   context.Context // nil while Run is not running
 	seq    uint64          // creation order, for stable listings
@@ -348,6 +350,9 @@ func (m *Manager) launch(e *entry) {
 			select {
 			case <-previous: // the same push, stopped a moment ago, has let go
 			case <-ctx.Done():
+				// Still wait: done must mean this push and every earlier
+				// one of the key have let go, for the push after this one.
+				<-previous
 				return
 			}
 		}

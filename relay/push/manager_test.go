@@ -209,8 +209,15 @@ func cameraStream(t *testing.T, id string) *relay.Stream {
 
 // A push stopped and started again while its old connection is still
 // closing (two API calls racing, a reload) waits for it: the ingest never
-// sees two publishers of one stream, which nginx-rtmp refuses.
+// sees two publishers of one stream, which nginx-rtmp refuses. Stopped and
+// started twice over, the newest push still waits for the first.
 func TestRestartedPushWaitsForTheOldConnection(t *testing.T) {
+	for _, restarts := range []int{1, 2} {
+		t.Run(fmt.Sprintf("restarts=%d", restarts), func(t *testing.T) { restartPush(t, restarts) })
+	}
+}
+
+func restartPush(t *testing.T, restarts int) {
 	stream := runStream(t, "c1", newCamera(testmedia.Require(t, "h264_aac.mp4")), relay.StreamOptions{})
 	fake := &fakeIngests{}
 	m := NewManager(Options{Lookup: lookupOf(stream), Logger: quiet, dial: fake.dial})
@@ -227,22 +234,26 @@ func TestRestartedPushWaitsForTheOldConnection(t *testing.T) {
 	fake.mu.Lock()
 	fake.slowClose = slow
 	fake.mu.Unlock()
-	stopped := make(chan error, 1)
-	go func() { stopped <- m.Stop("c1", url) }()
-	testkit.WaitFor(t, "the stop to begin", func() bool { return len(m.List()) == 0 })
-	if err := m.Start("c1", url); err != nil {
-		t.Fatal(err)
-	}
-	testkit.WaitFor(t, "the new push to wait or dial", func() bool {
-		dials, _ := fake.counts()
-		return dials > 1 || strings.Contains(statusOf(t, m, "c1").Error, "previous push")
-	})
-	if dials, _ := fake.counts(); dials != 1 {
-		t.Fatalf("the new push dialled while the old connection was closing (%d dials)", dials)
+	stopped := make(chan error, restarts)
+	for i := range restarts {
+		go func() { stopped <- m.Stop("c1", url) }()
+		testkit.WaitFor(t, "the stop to begin", func() bool { return len(m.List()) == 0 })
+		if err := m.Start("c1", url); err != nil {
+			t.Fatal(err)
+		}
+		testkit.WaitFor(t, "the new push to wait or dial", func() bool {
+			dials, _ := fake.counts()
+			return dials > 1 || strings.Contains(statusOf(t, m, "c1").Error, "previous push")
+		})
+		if dials, _ := fake.counts(); dials != 1 {
+			t.Fatalf("restart %d: the new push dialled while the old connection was closing (%d dials)", i+1, dials)
+		}
 	}
 	letGo()
-	if err := <-stopped; err != nil {
-		t.Fatal(err)
+	for range restarts {
+		if err := <-stopped; err != nil {
+			t.Fatal(err)
+		}
 	}
 	_, before := fake.counts()
 	testkit.WaitFor(t, "frames from the new push", func() bool { _, n := fake.counts(); return n > before+5 })
