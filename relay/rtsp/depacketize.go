@@ -56,12 +56,13 @@ type nalPiece struct {
 type depacketizer struct {
 	h265 bool
 
-	pieces []nalPiece // the access unit so far; cleared when it goes
-	units  int        // whole NAL units in pieces
-	size   int        // their bytes, headers included
-	ts     uint32     // the access unit's RTP timestamp
-	pts    int64      // and its PTS, given with its first packet
-	open   bool       // pieces belong to the access unit at ts
+	pieces  []nalPiece // the access unit so far; cleared when it goes
+	units   int        // whole NAL units in pieces
+	size    int        // their bytes, headers included
+	ts      uint32     // the access unit's RTP timestamp
+	pts     int64      // and its PTS, given with its first packet
+	open    bool       // pieces belong to the access unit at ts
+	discard bool       // the access unit at ts went over a limit: drop the rest
 
 	fuFrom  int    // index in pieces of the open fragmented unit; -1: none
 	nextSeq uint16 // sequence number its next fragment must have
@@ -86,12 +87,20 @@ func (d *depacketizer) decode(pkt *rtp.Packet, pts int64, emit func(au accessUni
 	if !d.open {
 		d.open, d.ts, d.pts = true, pkt.Timestamp, pts
 	}
+	if d.discard { // the rest of an access unit already dropped
+		if pkt.Marker {
+			d.reset()
+		}
+		return nil
+	}
 	err := d.take(pkt)
 	if err == nil {
 		d.started = true
 		if d.units > maxAUNALUs || d.size > maxAUBytes || len(d.pieces) > maxAUPieces {
 			err = fmt.Errorf("access unit of over %d NAL units, %d bytes or %d packets: dropped", maxAUNALUs, maxAUBytes, maxAUPieces)
 			d.reset()
+			// Its other packets go quietly; its tail is no picture.
+			d.open, d.discard = !pkt.Marker, !pkt.Marker
 		}
 	}
 	if pkt.Marker {
@@ -116,7 +125,7 @@ func (d *depacketizer) reset() {
 	if cap(d.pieces) > keptPieces {
 		d.pieces = nil // an outsize access unit's list is not kept for the next
 	}
-	d.units, d.size, d.open, d.fuFrom = 0, 0, false, -1
+	d.units, d.size, d.open, d.fuFrom, d.discard = 0, 0, false, -1, false
 }
 
 // dropOpenFU forgets a fragmented unit whose end never came.

@@ -273,19 +273,44 @@ func TestDepacketizerCorners(t *testing.T) {
 	}
 }
 
-// An access unit over the unit-count limit is dropped, not grown.
+// An access unit over the unit-count limit is dropped whole, with one
+// error: its tail does not come out as a picture of its own, and the next
+// access unit comes out as usual.
 func TestDepacketizerLimit(t *testing.T) {
 	d := newDepacketizer(false)
-	var err error
-	emitted := false
-	for i := range maxAUNALUs + 2 {
-		p := &rtp.Packet{Header: rtp.Header{SequenceNumber: uint16(i)}, Payload: []byte{0x41, byte(i)}}
-		if e := d.decode(p, 0, func(accessUnit, int64) { emitted = true }); e != nil {
-			err = e
+	var errs []error
+	var got [][]byte
+	emit := func(au accessUnit, _ int64) {
+		au.each(func(u nalUnit) { got = append(got, bytes.Clone(u.bytes())) })
+	}
+	seq := uint16(0)
+	send := func(ts uint32, marker bool, payload ...byte) {
+		p := &rtp.Packet{Header: rtp.Header{SequenceNumber: seq, Timestamp: ts, Marker: marker}, Payload: payload}
+		seq++
+		if err := d.decode(p, int64(ts), emit); err != nil {
+			errs = append(errs, err)
 		}
 	}
-	if err == nil || emitted || d.units > 1 {
-		t.Fatalf("err %v, emitted %v, %d units held", err, emitted, d.units)
+	const slices = maxAUNALUs + 5
+	for i := range slices {
+		send(0, i == slices-1, 0x41, byte(i))
+	}
+	if len(errs) != 1 || len(got) != 0 {
+		t.Fatalf("%d errors and %d units out for an access unit of %d slices; want 1 and none", len(errs), len(got), slices)
+	}
+	send(3600, true, 0x41, 0xaa)
+	if len(got) != 1 || !bytes.Equal(got[0], []byte{0x41, 0xaa}) {
+		t.Fatalf("the next access unit gave %x", got)
+	}
+	// Without a marker, the dropped access unit's tail ends at the next
+	// timestamp just the same.
+	got, errs = nil, nil
+	for i := range slices {
+		send(7200, false, 0x41, byte(i))
+	}
+	send(10800, true, 0x41, 0xbb)
+	if len(errs) != 1 || len(got) != 1 || !bytes.Equal(got[0], []byte{0x41, 0xbb}) {
+		t.Fatalf("unmarked: %d errors, units %x", len(errs), got)
 	}
 }
 
