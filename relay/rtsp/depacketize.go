@@ -11,11 +11,13 @@ import (
 	"github.com/lubo-edge/lubo/media"
 )
 
-// Limits of one access unit, whatever the camera sends: mediacommon's own,
-// which every muxer downstream also applies.
+// Limits of one access unit, whatever the camera sends. The byte limit is
+// mediacommon's, which muxers downstream apply too; its NAL unit limit (25)
+// is not taken: an encoder that cuts a slice per macroblock row sends 68
+// per 1080p picture.
 const (
 	maxAUBytes = h264.MaxAccessUnitSize
-	maxAUNALUs = h264.MaxNALUsPerAccessUnit
+	maxAUNALUs = 1024
 	// maxAUPieces bounds the pieces too: empty fragments add pieces and
 	// no bytes. A real access unit of maxAUBytes in 1400-byte packets is
 	// about 6000.

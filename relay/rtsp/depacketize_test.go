@@ -431,3 +431,49 @@ func BenchmarkDepacketize(b *testing.B) {
 		})
 	}
 }
+
+// A camera that cuts a slice per macroblock row (30 at 640x480, 68 at
+// 1080p) sends more NAL units per picture than mediacommon's limit of 25:
+// every picture still comes out whole, through gortsplib's packetizer,
+// the depacketizer and the assembler.
+func TestDepacketizerManySlices(t *testing.T) {
+	c := loadClip(t, clipH264Rows)
+	enc := &rtph264.Encoder{PayloadType: 96, PacketizationMode: 1}
+	if err := enc.Init(); err != nil {
+		t.Fatal(err)
+	}
+	v := c.tracks.Video
+	a := newVideoAssembler(media.H264, nil, v.SPS, v.PPS, func(kind, msg string) { t.Errorf("note %s: %s", kind, msg) })
+	d := newDepacketizer(false)
+	var in, out, most int
+	for _, f := range c.frames {
+		if !f.IsVideo() {
+			continue
+		}
+		in++
+		nalus := nalusOf(f)
+		most = max(most, len(nalus))
+		pkts, err := enc.Encode(nalus)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range pkts {
+			p.Timestamp = uint32(ticks(f.PTS))
+			if err := d.decode(p, ticks(f.PTS), func(au accessUnit, pts int64) {
+				fr, err := a.push(au, pts)
+				if err != nil || fr == nil {
+					t.Fatalf("picture %d: %v", in, err)
+				}
+				out++
+			}); err != nil {
+				t.Fatalf("picture %d: %v", in, err)
+			}
+		}
+	}
+	if most <= 25 {
+		t.Fatalf("the clip has at most %d NAL units a picture; the test wants more than 25", most)
+	}
+	if out != in {
+		t.Fatalf("%d pictures out of %d", out, in)
+	}
+}

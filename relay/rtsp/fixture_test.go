@@ -31,6 +31,7 @@ const (
 	clipH265PCMA  clipKind = "h265_pcma"  // H.265 and G.711 A-law
 	clipH264PCMU  clipKind = "h264_pcmu"  // H.264 and G.711 µ-law
 	clipH264Small clipKind = "h264_small" // 160x120, video only
+	clipH264Rows  clipKind = "h264_rows"  // 640x480, video only, a slice per macroblock row (30)
 )
 
 // clip is a demuxed test clip: its tracks and frames in DTS order.
@@ -81,6 +82,9 @@ func makeClip(dir string, kind clipKind) (*clip, error) {
 	case clipH264Small:
 		err = testclip.FFmpeg(slices.Concat([]string{"-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25", "-t", "1"}, x264,
 			[]string{"-f", "mpegts", tsPath})...)
+	case clipH264Rows:
+		err = testclip.FFmpeg(slices.Concat([]string{"-f", "lavfi", "-i", "testsrc2=size=640x480:rate=25", "-t", "1"}, x264,
+			[]string{"-x264-params", "slices=30", "-f", "mpegts", tsPath})...)
 	case clipH265PCMA:
 		err = testclip.FFmpeg(slices.Concat(src, []string{"-c:v", "libx265", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
 			"-x265-params", "keyint=25:min-keyint=25:bframes=0:log-level=error", "-f", "mpegts", tsPath})...)
