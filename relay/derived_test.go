@@ -2,6 +2,7 @@ package relay
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -156,23 +157,69 @@ func TestDerivedReaderMovesWhenTheSessionStopsPassing(t *testing.T) {
 	}
 }
 
-// Before the camera's tracks are known, a reader goes to the derived
-// stream, as any reader would.
-func TestDerivedReaderStaysWhenTracksAreUnknown(t *testing.T) {
-	parent, derived, _, rel := derivedPair(t, nil)
+// Before the camera's tracks are known, a reader waits on the camera's
+// stream (an on-demand camera starts for it); a first session in G.711
+// moves it to the derived stream.
+func TestDerivedReaderParksUntilTracksAreKnown(t *testing.T) {
+	steps := []any{pcmaTracks}
+	for _, f := range gops(1, 3, 0) {
+		steps = append(steps, f)
+	}
+	parent, derived, src, rel := derivedPair(t, steps)
 	r, err := derived.AddReader("record")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
+	if parent.ReaderCount() != 1 || derived.ReaderCount() != 0 {
+		t.Fatalf("readers: parent %d, derived %d; want it parked on the parent", parent.ReaderCount(), derived.ReaderCount())
+	}
+	step(src, 1) // the first session: G.711
 	select {
 	case <-rel.started:
 	case <-time.After(testkit.Patience):
-		t.Fatal("the derived source did not start for its reader")
+		t.Fatal("the derived source did not start when the first session did not pass")
 	}
-	if derived.ReaderCount() != 1 || parent.ReaderCount() != 1 {
-		t.Fatalf("readers: derived %d, parent %d (its source's)", derived.ReaderCount(), parent.ReaderCount())
+	step(src, 3)
+	for _, f := range readN(t, r, 3) {
+		if f.Tracks.Audio.Codec != media.AAC {
+			t.Fatalf("a frame with %v audio", f.Tracks.Audio.Codec)
+		}
 	}
+}
+
+// When the derived stream ends, so do its readers parked on the parent;
+// until its own source fails, it reports the parent's error.
+func TestDerivedStreamEndsItsParkedReaders(t *testing.T) {
+	parent := NewStream("c1", SourceFunc(func(context.Context, Publisher) error { return errors.New("camera refused") }),
+		quiet(StreamOptions{Backoff: Backoff{Min: time.Hour, Max: time.Hour}}))
+	derived := NewStream("c1/aac", SourceFunc(func(ctx context.Context, _ Publisher) error { <-ctx.Done(); return nil }),
+		quiet(StreamOptions{OnDemand: true, Parent: parent, Passes: noPCMA}))
+	runStream(t, parent)
+	stop := runStream(t, derived)
+	r, err := derived.AddReader("viewer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testkit.WaitFor(t, "the camera's failure", func() bool { return parent.LastError() != "" })
+	if got := derived.LastError(); got != parent.LastError() || derived.NextRetry() != parent.NextRetry() {
+		t.Fatalf("derived stream says %q, retry %v; the camera %q, retry %v", got, derived.NextRetry(), parent.LastError(), parent.NextRetry())
+	}
+	stop()
+	testkit.WaitFor(t, "the parked reader to close", func() bool {
+		_, err := r.Read(canceled())
+		return errors.Is(err, ErrReaderClosed)
+	})
+	if n := parent.ReaderCount(); n != 0 {
+		t.Fatalf("%d readers left on the camera's stream", n)
+	}
+}
+
+// canceled is a context already done: Read returns at once.
+func canceled() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
 }
 
 // Close racing the move never leaves the reader attached anywhere.

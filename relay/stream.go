@@ -131,17 +131,26 @@ func (s *Stream) Tracks() *media.Tracks {
 
 // NextRetry is when a failed source will be tried again; zero while it is
 // running or not wanted.
+// A derived stream's own source has not failed says its parent's.
 func (s *Stream) NextRetry() time.Time {
 	if ns := s.nextRetry.Load(); ns != 0 {
 		return time.Unix(0, ns)
 	}
+	if p := s.opts.Parent; p != nil {
+		return p.NextRetry()
+	}
 	return time.Time{}
 }
 
-// LastError is the most recent source failure, "" when none.
+// LastError is the most recent source failure, "" when none. A derived
+// stream whose own source has not failed gives its parent's: that is why
+// its readers have no picture.
 func (s *Stream) LastError() string {
 	if p := s.lastErr.Load(); p != nil {
 		return *p
+	}
+	if p := s.opts.Parent; p != nil {
+		return p.LastError()
 	}
 	return ""
 }
@@ -190,12 +199,13 @@ func (s *Stream) attachLocked(r *Reader) {
 }
 
 // addPassing attaches r, a new reader of the derived stream home, to s
-// itself when s's session passes home's filter; false when it does not
-// (or s is shut), and r is home's to attach.
+// itself when s's session passes home's filter or s has none yet (its
+// first session moves r if it does not pass); false when it does not (or
+// s is shut), and r is home's to attach.
 func (s *Stream) addPassing(r *Reader, home *Stream) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed || s.tracks == nil || !home.opts.Passes(s.tracks) {
+	if s.closed || (s.tracks != nil && !home.opts.Passes(s.tracks)) {
 		return false
 	}
 	home.mu.Lock()
@@ -377,6 +387,9 @@ func clearFrames(fs []*media.Frame) []*media.Frame {
 
 // shut closes every reader; Run calls it on its way out.
 func (s *Stream) shut() {
+	if p := s.opts.Parent; p != nil {
+		p.shutParked(s) // readers of s sitting on its parent are s's too
+	}
 	s.mu.Lock()
 	s.closed = true
 	readers := s.readers
@@ -386,6 +399,27 @@ func (s *Stream) shut() {
 	for _, r := range readers {
 		r.shut()
 	}
+}
+
+// shutParked closes the readers of the derived stream home attached to s.
+func (s *Stream) shutParked(home *Stream) {
+	var parked []*Reader
+	s.mu.Lock()
+	kept := s.readers[:0]
+	for _, r := range s.readers {
+		if r.home == home {
+			parked = append(parked, r)
+			continue
+		}
+		kept = append(kept, r)
+	}
+	clear(s.readers[len(kept):])
+	s.readers = kept
+	s.mu.Unlock()
+	for _, r := range parked {
+		r.shut()
+	}
+	s.poke()
 }
 
 // publisher is what a source session writes into.
