@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/lubo-edge/lubo/internal/bmff"
 	"github.com/lubo-edge/lubo/media"
 )
 
@@ -31,27 +32,22 @@ type Writer struct {
 	base    time.Duration // DTS of the first frame written
 	lastTS  uint32        // timestamp of the last frame written
 
-	buf []byte
-	// holes are NAL units of a picture bigger than buf's room, written
-	// from the frame itself after buf[at:] up to the next hole, so buf
-	// never grows to a keyframe's size (one per viewer, for as long as it
-	// watches) and the payload is not copied.
-	holes []hole
+	// buf holds the tags of a frame up to a picture's NAL units, which go
+	// from the frame itself, as parts; tail is then the picture tag's
+	// PreviousTagSize. They reach the viewer through one ChunkWriter
+	// buffer of chunkSize, so no buffer grows to a keyframe's size (one
+	// per viewer, for as long as it watches) and pictures are copied at
+	// most once.
+	buf   []byte
+	parts []bmff.Part
+	tail  uint32
+	chunk []byte
 }
 
-// hole is one NAL unit that flush writes in place of nothing at buf[at].
-type hole struct {
-	at   int
-	data []byte
-}
-
-// writerBuffer is a Writer's buffer: room for the tags around a picture
-// and for the pictures between keyframes of a 4 Mbps camera (about 20 kB);
-// bigger pictures are written through holes.
-const writerBuffer = 32 << 10
-
-// minHole is the smallest NAL unit worth a write of its own.
-const minHole = 4 << 10
+// chunkSize is the most written to a viewer at once from the buffer: room
+// for the pictures between keyframes of a 4 Mbps camera (about 20 kB) and
+// their tags, in one write.
+const chunkSize = 32 << 10
 
 // WriterOption changes how a Writer muxes.
 type WriterOption func(*Writer)
@@ -63,7 +59,7 @@ func WithHEVCMode(m HEVCMode) WriterOption { return func(w *Writer) { w.hevc = m
 // differ from t in codec parameters (a source reconnect) make the Writer send
 // new sequence headers before the next keyframe.
 func NewWriter(w io.Writer, t *media.Tracks, opts ...WriterOption) *Writer {
-	fw := &Writer{w: w, tracks: t, buf: make([]byte, 0, writerBuffer)}
+	fw := &Writer{w: w, tracks: t, buf: make([]byte, 0, 1<<10), chunk: make([]byte, 0, chunkSize)}
 	for _, o := range opts {
 		o(fw)
 	}
@@ -117,30 +113,20 @@ func (w *Writer) WriteFrame(f *media.Frame) error {
 }
 
 func (w *Writer) flush() error {
-	err := w.write()
+	cw := bmff.NewChunkWriter(w.w, w.chunk)
+	cw.Put(w.buf)
+	if len(w.parts) > 0 {
+		cw.PutParts(w.parts)
+		cw.PutLength(w.tail)
+	}
+	cw.Flush()
 	w.buf = w.buf[:0]
-	clear(w.holes)
-	w.holes = w.holes[:0]
-	if err != nil {
+	clear(w.parts)
+	w.parts = w.parts[:0]
+	if err := cw.Err(); err != nil {
 		return fmt.Errorf("flv: write: %w", err)
 	}
 	return nil
-}
-
-// write writes buf with its holes filled.
-func (w *Writer) write() error {
-	off := 0
-	for _, h := range w.holes {
-		if _, err := w.w.Write(w.buf[off:h.at]); err != nil {
-			return err
-		}
-		if _, err := w.w.Write(h.data); err != nil {
-			return err
-		}
-		off = h.at
-	}
-	_, err := w.w.Write(w.buf[off:])
-	return err
 }
 
 // switchTracks adopts new tracks; if their parameters differ from what the
@@ -237,26 +223,23 @@ func (w *Writer) appendVideo(b []byte, f *media.Frame) []byte {
 		b = appendExVideoHeader(b, frameType, exPacketCodedFrames)
 		b = append(b, byte(cts>>16), byte(cts>>8), byte(cts))
 	}
-	payloadStart := len(b)
-	big := len(f.Data) > cap(b)-len(b) // copying it would grow the buffer
-	holeBytes := 0
+	size := len(b) - start - 11 // the tag's data so far
 	media.SplitAnnexB(f.Data, func(nalu []byte) bool {
 		if !isParamOrAUD(f.Codec, nalu) {
-			b = binary.BigEndian.AppendUint32(b, uint32(len(nalu)))
-			if big && len(nalu) >= minHole {
-				w.holes = append(w.holes, hole{at: len(b), data: nalu})
-				holeBytes += len(nalu)
-			} else {
-				b = append(b, nalu...)
-			}
+			p := bmff.Part{Data: nalu, LengthPrefixed: true}
+			w.parts = append(w.parts, p)
+			size += p.Size()
 		}
 		return true
 	})
-	if len(b) == payloadStart {
+	if len(w.parts) == 0 {
 		return b[:start]
 	}
 	w.videoStarted = true
-	return finishTagWith(b, start, holeBytes)
+	// The tag's size now; its PreviousTagSize goes after the parts.
+	b[start+1], b[start+2], b[start+3] = byte(size>>16), byte(size>>8), byte(size)
+	w.tail = uint32(size + 11)
+	return b
 }
 
 // appendSequenceEnd closes an open enhanced hvc1 sequence (a keyframe-typed
@@ -350,12 +333,8 @@ func appendTagHeader(b []byte, typ TagType, ts uint32) []byte {
 
 // finishTag fills in the data size of the tag starting at start and appends
 // its PreviousTagSize.
-func finishTag(b []byte, start int) []byte { return finishTagWith(b, start, 0) }
-
-// finishTagWith is finishTag for a tag of which holes bytes are not in b
-// but written in its holes.
-func finishTagWith(b []byte, start, holes int) []byte {
-	size := len(b) - start - 11 + holes
+func finishTag(b []byte, start int) []byte {
+	size := len(b) - start - 11
 	b[start+1], b[start+2], b[start+3] = byte(size>>16), byte(size>>8), byte(size)
 	return binary.BigEndian.AppendUint32(b, uint32(size+11))
 }
