@@ -165,7 +165,11 @@ func Run(ctx context.Context, opts Options) error {
 	if ups != nil {
 		ups.run(ctx, &wg)
 	}
-	return d.Run(ctx, comp.out)
+	err = d.Run(ctx, comp.out)
+	if ups != nil {
+		ups.finish() // after the daemon: a cover made while it stopped is still queued
+	}
+	return err
 }
 
 // warnRestartOnly logs edits the running box does not take up.

@@ -62,6 +62,8 @@ type uploads struct {
 	// (every channel's pictures are taken in turn on one goroutine).
 	pictures chan func()
 	dropped  atomic.Uint64 // pictures not queued: more than pictureBacklog waited
+	// finished closes once the daemon has stopped: no picture comes after.
+	finished chan struct{}
 }
 
 // pictureBacklog is how many pictures may wait to be queued; beyond it a
@@ -87,7 +89,7 @@ func newUploads(cfg *configs.Config, db *storage.DB, client *onenet.Client, reg 
 		return nil, err
 	}
 	return &uploads{q: q, log: log, records: filepath.Join(cfg.DataDir, "records"), loc: cfg.Location(),
-		pictures: make(chan func(), pictureBacklog)}, nil
+		pictures: make(chan func(), pictureBacklog), finished: make(chan struct{})}, nil
 }
 
 // snapshot is the snapshotter's hook: t is queued by the uploads goroutine.
@@ -189,17 +191,21 @@ func sumDrops(m map[string]uint64) uint64 {
 func (u *uploads) run(ctx context.Context, wg *sync.WaitGroup) {
 	wg.Add(2)
 	go func() { defer wg.Done(); _ = u.q.Run(ctx) }()
-	go func() { defer wg.Done(); u.queuePictures(ctx) }()
+	go func() { defer wg.Done(); u.queuePictures() }()
 }
 
-// queuePictures stores the pictures posted to the outbox until ctx ends,
+// finish says the daemon has stopped (its snapshotter and recorder with
+// it): the pictures still waiting are queued and the goroutine ends.
+func (u *uploads) finish() { close(u.finished) }
+
+// queuePictures stores the pictures posted to the outbox until finish,
 // then those still waiting, so a stop loses none that was taken.
-func (u *uploads) queuePictures(ctx context.Context) {
+func (u *uploads) queuePictures() {
 	for {
 		select {
 		case job := <-u.pictures:
 			job()
-		case <-ctx.Done():
+		case <-u.finished:
 			for {
 				select {
 				case job := <-u.pictures:
