@@ -56,7 +56,7 @@ type Manager struct {
 	// one stands for them all.
 	stopping map[key]chan struct{}
 	runCtx   context.Context // nil while Run is not running
-	seq    uint64          // creation order, for stable listings
+	seq      uint64          // creation order, for stable listings
 }
 
 type key struct{ channel, url string }
