@@ -130,8 +130,8 @@ func (s *Stream) Tracks() *media.Tracks {
 }
 
 // NextRetry is when a failed source will be tried again; zero while it is
-// running or not wanted.
-// A derived stream's own source has not failed says its parent's.
+// running or not wanted. A derived stream whose own source has not failed
+// gives its parent's.
 func (s *Stream) NextRetry() time.Time {
 	if ns := s.nextRetry.Load(); ns != 0 {
 		return time.Unix(0, ns)
@@ -298,7 +298,9 @@ func (s *Stream) begin(gen uint64, t *media.Tracks) {
 	for _, d := range moved {
 		d.poke() // an on-demand derived stream starts its source for them
 	}
-	s.poke()
+	if len(moved) > 0 {
+		s.poke() // fewer readers here
+	}
 	s.stats.Up.Store(true)
 	s.log.Info("source session started", "session", n, "tracks", tracks.String())
 }

@@ -58,6 +58,21 @@ channels:
 auth:
   users: [{name: admin, role: admin, password_hash: %q}]
 `, data, clip, testHash)
+	var logs testkit.LogBuffer
+	t.Cleanup(func() { // after the box has stopped (cleanups run last first)
+		tok, err := auth.ReadCLIToken(filepath.Join(data, auth.CLITokenFile))
+		if err == nil && strings.Contains(logs.String(), tokenHex(t, tok)) {
+			t.Error("the box logged the CLI token")
+		}
+	})
+	return runBox(t, path, doc, &logs), path
+}
+
+// runBox writes doc to path (readable by all: a test runs the CLI as
+// another user, who must get as far as the token) and runs a whole box on
+// it, logging to logs, until the test ends; it returns its HTTP address.
+func runBox(t *testing.T, path, doc string, logs *testkit.LogBuffer) string {
+	t.Helper()
 	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -65,13 +80,13 @@ auth:
 	if err != nil {
 		t.Fatal(err)
 	}
-	var logs testkit.LogBuffer
 	ready := make(chan *daemon.Daemon, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
 		done <- box.Run(ctx, box.Options{Config: cfg, Logger: logs.Logger(), Ready: func(d *daemon.Daemon) { ready <- d }})
 	}()
+	var addr string
 	select {
 	case d := <-ready:
 		addr = "http://" + d.HTTPAddr().String()
@@ -84,12 +99,8 @@ auth:
 		if err := <-done; err != nil {
 			t.Errorf("box: %v", err)
 		}
-		tok, err := auth.ReadCLIToken(filepath.Join(data, auth.CLITokenFile))
-		if err == nil && strings.Contains(logs.String(), tokenHex(t, tok)) {
-			t.Error("the box logged the CLI token")
-		}
 	})
-	return addr, path
+	return addr
 }
 
 // tokenHex is the token as it is sent, read off a request.

@@ -1,19 +1,14 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/lubo-edge/lubo/box"
 	"github.com/lubo-edge/lubo/cloud/onenet/onenettest"
-	"github.com/lubo-edge/lubo/configs"
-	"github.com/lubo-edge/lubo/daemon"
 	"github.com/lubo-edge/lubo/internal/testkit"
 	"github.com/lubo-edge/lubo/testdata/testmedia"
 )
@@ -35,22 +30,8 @@ channels:
 cloud:
   onenet: {api: %q, master_key: mk, product_id: %q}
 `, dir, clip, emu.URL(), emu.ProductID())
-	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := configs.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var logs testkit.LogBuffer
-	ready := make(chan *daemon.Daemon, 1)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- box.Run(ctx, box.Options{Config: cfg, Logger: logs.Logger(), Ready: func(d *daemon.Daemon) { ready <- d }})
-	}()
-	defer func() { cancel(); <-done }()
-	addr := "http://" + (<-ready).HTTPAddr().String()
+	addr := runBox(t, path, doc, &logs)
 
 	type listing struct {
 		Items []struct {
