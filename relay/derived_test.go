@@ -53,12 +53,12 @@ type relabel struct {
 }
 
 func (s *relabel) Run(ctx context.Context, out Publisher) error {
-	s.started <- struct{}{}
 	rd, err := s.parent.AddReader("aac")
 	if err != nil {
 		return err
 	}
 	defer rd.Close()
+	s.started <- struct{}{} // attached: it gets every frame written from now
 	var last *media.Tracks
 	for {
 		f, err := rd.Read(ctx)
