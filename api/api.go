@@ -85,10 +85,8 @@ type Server struct {
 	reg *prometheus.Registry
 }
 
-// NewServer builds the handler tree. The third argument, the version, is
-// no longer used here: the dashboard (package api/dashboard, mounted by the
-// box) shows it.
-func NewServer(box Box, log *slog.Logger, _ string) *Server {
+// NewServer builds the handler tree.
+func NewServer(box Box, log *slog.Logger) *Server {
 	reg := prometheus.NewRegistry()
 	s := &Server{box: box, log: log, mux: http.NewServeMux(), reg: reg}
 	reg.MustRegister(

@@ -57,7 +57,7 @@ func startFLVServer(t *testing.T, files map[string]string) (url string, stop fun
 		wg.Wait()
 	}
 	t.Cleanup(stop)
-	srv := httptest.NewServer(NewServer(box, log, "test"))
+	srv := httptest.NewServer(NewServer(box, log))
 	t.Cleanup(srv.Close) // runs first: viewers go before their streams
 	return srv.URL, stop
 }

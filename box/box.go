@@ -112,7 +112,7 @@ func Run(ctx context.Context, opts Options) error {
 		log.Warn("sign-in is off: anyone who reaches this box can watch, record and change it; add auth: to the config (see lubo passwd)")
 	}
 	d, err := daemon.New(comp.current(), daemon.Options{
-		Logger: log, Version: opts.Version, DB: db, Sources: reg, Clouds: clouds.statuses, ConfigFile: fileStatus,
+		Logger: log, DB: db, Sources: reg, Clouds: clouds.statuses, ConfigFile: fileStatus,
 		Handlers: handlers, OnSnapshot: onSnap, OnCover: onCover, Collectors: collectors, WrapHTTP: guard.Wrap,
 	})
 	if err == nil {

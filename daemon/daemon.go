@@ -34,8 +34,6 @@ import (
 type Options struct {
 	// Logger receives every log line. Default slog.Default().
 	Logger *slog.Logger
-	// Version is shown on the dashboard.
-	Version string
 	// Backoff paces source reconnects. Default: relay's (1 s for the first
 	// two minutes of an outage, then doubling to a 30 s cap).
 	Backoff relay.Backoff
@@ -75,7 +73,6 @@ type Options struct {
 // Daemon owns the channels and the listeners.
 type Daemon struct {
 	log     *slog.Logger
-	version string
 	backoff relay.Backoff
 
 	shutdownTimeout time.Duration
@@ -122,7 +119,7 @@ func New(cfg *configs.Config, opts Options) (*Daemon, error) {
 		opts.StopTimeout = 10 * time.Second // past the stream's own 5 s for a stuck source
 	}
 	d := &Daemon{
-		log: opts.Logger, version: opts.Version, backoff: opts.Backoff, cfg: cfg, channels: map[string]*channel{},
+		log: opts.Logger, backoff: opts.Backoff, cfg: cfg, channels: map[string]*channel{},
 		shutdownTimeout: opts.ShutdownTimeout, stopTimeout: opts.StopTimeout, sources: opts.Sources,
 		db: opts.DB, clouds: opts.Clouds, cfgFile: opts.ConfigFile, extra: opts.Handlers, onSnap: opts.OnSnapshot,
 		onCover: opts.OnCover, metrics: opts.Collectors, wrap: opts.WrapHTTP,
@@ -326,7 +323,7 @@ func (d *Daemon) Run(ctx context.Context, updates <-chan *configs.Config) error 
 	case <-ctx.Done():
 	}
 
-	apiSrv := api.NewServer(d, d.log, d.version)
+	apiSrv := api.NewServer(d, d.log)
 	for pattern, h := range d.extra {
 		apiSrv.Mount(pattern, h)
 	}

@@ -58,7 +58,7 @@ func startBoxConfigWith(t *testing.T, cfg *configs.Config, opts Options) *box {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	opts.Logger, opts.Version = log, "test"
+	opts.Logger = log
 	d, err := New(cfg, opts)
 	if err != nil {
 		t.Fatal(err)

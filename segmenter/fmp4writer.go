@@ -180,17 +180,13 @@ func (w *fmp4Writer) traf(id, timescale uint32, samples []fmp4Sample, end, step 
 	w.frag.EndTrack()
 }
 
-// ticks converts a stream timestamp to a track's timescale, offset like the
-// MPEG-TS timestamps (tsOffset) so that B-frames before zero stay positive,
-// rounded to the nearest tick (a nanosecond time of an audio frame is a
-// truncated fraction: 1024 samples at 48 kHz are 21333333 ns, 1920 ticks).
-// Whole seconds and the rest are scaled apart, so a stream running for years
-// does not overflow.
+// ticks converts a stream timestamp to a track's timescale (bmff.Ticks),
+// offset like the MPEG-TS timestamps (tsOffset) so that B-frames before
+// zero stay positive.
 func ticks(d time.Duration, timescale uint32) int64 {
 	d += tsOffset
 	if d < 0 {
 		return 0
 	}
-	ts := int64(timescale)
-	return int64(d/time.Second)*ts + (int64(d%time.Second)*ts+int64(time.Second/2))/int64(time.Second)
+	return bmff.Ticks(d, timescale)
 }

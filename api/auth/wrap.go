@@ -127,12 +127,11 @@ func (g *Guard) metricsTokenOK(r *http.Request) bool {
 	if g.metrics == nil {
 		return false
 	}
-	h := r.Header.Get("Authorization")
-	tok, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok {
+	tok, ok := bearerToken(r)
+	if !ok || len(tok) > maxBearerLen {
 		return false
 	}
-	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), g.metrics) == 1
+	return subtle.ConstantTimeCompare([]byte(tok), g.metrics) == 1
 }
 
 func refuseCSRF(w http.ResponseWriter) { writeError(w, http.StatusForbidden, "csrf") }

@@ -40,7 +40,7 @@ func withRecorder(t *testing.T, e *env) (dash, apiSrv *httptest.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dash, apiSrv = httptest.NewServer(h), httptest.NewServer(api.NewServer(box, slog.New(slog.DiscardHandler), "test"))
+	dash, apiSrv = httptest.NewServer(h), httptest.NewServer(api.NewServer(box, slog.New(slog.DiscardHandler)))
 	t.Cleanup(dash.Close)
 	t.Cleanup(apiSrv.Close)
 	return dash, apiSrv

@@ -65,7 +65,9 @@ func (f *daemonFlags) connect(timeout time.Duration) (*daemonConn, error) {
 		addr: strings.TrimSuffix(*f.addr, "/"),
 		client: &http.Client{
 			Timeout: timeout,
-			// The token goes to -addr and nowhere else.
+			// The token goes to -addr and nowhere else: no redirect, and
+			// no HTTP_PROXY (it would see the token in clear).
+			Transport:     &http.Transport{Proxy: nil},
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 	}

@@ -1,6 +1,9 @@
 package bmff
 
-import "math"
+import (
+	"math"
+	"time"
+)
 
 // Kind is what a track carries; it decides the handler and media header.
 type Kind byte
@@ -145,4 +148,14 @@ func (w *Builder) MediaInfoHeader(kind Kind) {
 	w.Close(url)
 	w.Close(dref)
 	w.Close(dinf)
+}
+
+// Ticks converts a time to ticks of timescale, rounded to the nearest (a
+// nanosecond time of an audio frame is a truncated fraction: 1024 samples
+// at 48 kHz are 21333333 ns, 1920 ticks), without overflowing for any
+// duration: whole seconds and the rest are scaled apart.
+func Ticks(d time.Duration, timescale uint32) int64 {
+	ts := int64(timescale)
+	sec, rem := int64(d/time.Second), int64(d%time.Second)
+	return sec*ts + (rem*ts+int64(time.Second)/2)/int64(time.Second)
 }

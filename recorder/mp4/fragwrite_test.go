@@ -120,3 +120,30 @@ func (f *truncatingRecorder) Truncate(size int64) error {
 	f.Buffer.Truncate(int(size))
 	return nil
 }
+
+// A camera whose clock stands still and sends no keyframe after the first
+// still gets its fragments cut, by size: the writer never holds more than
+// maxFragmentBytes of frames.
+func TestWriterCutsAFragmentBySize(t *testing.T) {
+	tracks, frames := loadClip(t, "h264_aac.mp4")
+	key := slices.IndexFunc(frames, func(f *media.Frame) bool { return f.IsVideo() && f.Key })
+	w, err := Create(filepath.Join(t.TempDir(), "x.mp4.part"), tracks, Options{
+		NoSync: true, OpenFile: func(string) (File, error) { return &testkit.Disk{}, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.WriteFrame(frames[key]); err != nil {
+		t.Fatal(err)
+	}
+	big := bytes.Repeat([]byte{0, 0, 0, 1, 0x41, 0x9a}, 1<<20/6) // one P slice of 1 MB, shared
+	for i := range 3 * maxFragmentBytes >> 20 {
+		f := &media.Frame{Codec: media.H264, DTS: frames[key].DTS, PTS: frames[key].PTS, Data: big}
+		if err := w.WriteFrame(f); err != nil {
+			t.Fatalf("frame %d: %v", i, err)
+		}
+	}
+	if n := w.Fragments(); n < 2 {
+		t.Fatalf("%d fragments written for %d MB of frames at one time", n, 3*maxFragmentBytes>>20)
+	}
+	w.Close()
+}

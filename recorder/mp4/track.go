@@ -139,14 +139,6 @@ func clampU32(v int64) uint32 {
 	return uint32(max(0, min(math.MaxUint32, v)))
 }
 
-// ticks converts a time to track ticks, rounded to the nearest tick, without
-// overflowing for any duration.
-func ticks(d time.Duration, timescale uint32) int64 {
-	ts := int64(timescale)
-	sec, rem := int64(d/time.Second), int64(d%time.Second)
-	return sec*ts + (rem*ts+int64(time.Second)/2)/int64(time.Second)
-}
-
 // duration converts track ticks back to time.
 func duration(ticks int64, timescale uint32) time.Duration {
 	ts := int64(timescale)

@@ -197,7 +197,7 @@ func (w *Writer) WriteFrame(f *media.Frame) error {
 		return nil // audio from before the first picture
 	}
 	ts := t.timescale()
-	dts, pts := ticks(rel, ts), ticks(f.PTS-w.start, ts)
+	dts, pts := bmff.Ticks(rel, ts), bmff.Ticks(f.PTS-w.start, ts)
 	if t.last >= 0 && dts <= t.last {
 		dts = t.last + 1 // decode times must grow; the composition offset keeps the PTS
 	}
@@ -220,6 +220,10 @@ func (w *Writer) WriteFrame(f *media.Frame) error {
 	return nil
 }
 
+// maxFragmentBytes bounds a fragment's payload: seconds of the fastest
+// camera are a few MB.
+const maxFragmentBytes = 64 << 20
+
 // cutBefore decides whether the open fragment ends before frame f of track
 // t: at every video keyframe, so fragments start with a picture, and when
 // the fragment would grow past FragmentMax. With video, the length limit is
@@ -227,6 +231,15 @@ func (w *Writer) WriteFrame(f *media.Frame) error {
 // unless video stalls for twice the limit.
 func (w *Writer) cutBefore(t *trackWriter, f *media.Frame) bool {
 	if t == w.video && f.Key {
+		return true
+	}
+	// A camera whose clock stands still and sends no keyframe would grow
+	// the fragment, and the frames it holds, without end.
+	open := len(f.Data)
+	for _, x := range w.all {
+		open += x.size
+	}
+	if open > maxFragmentBytes {
 		return true
 	}
 	age := f.DTS - w.fragStart

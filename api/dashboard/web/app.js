@@ -10,7 +10,13 @@ const pages = { live, timetable, channels, records };
 const $ = (id) => document.getElementById(id);
 // window.lubo is for people debugging the page (and its tests).
 const state = (window.lubo = { page: "", ready: false, lang, errors: [] });
-window.addEventListener("error", (e) => state.errors.push(String(e.message)));
+// What went wrong, for the page's tests and whoever opens the console: the
+// newest 100, so a wall screen left open for weeks does not keep them all.
+state.noteError = (msg) => {
+  state.errors.push(msg);
+  if (state.errors.length > 100) state.errors.shift();
+};
+window.addEventListener("error", (e) => state.noteError(String(e.message)));
 
 function currentPage() {
   const p = location.hash.replace("#", "");

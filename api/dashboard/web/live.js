@@ -187,7 +187,7 @@ class Tile {
     this.firstTime = null;
     const retry = (...why) => {
       // The camera is away: the tile says why (last_error); try again soon.
-      window.lubo.errors.push("player " + ch.id + ": " + why.map(String).join(" "));
+      window.lubo.noteError("player " + ch.id + ": " + why.map(String).join(" "));
       this.stopPlayer();
       this.retryTimer = setTimeout(() => { if (tiles.get(ch.id) === this && canPlay(this.ch.video_codec)) this.startPlayer(); }, 3000);
     };
