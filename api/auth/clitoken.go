@@ -10,7 +10,8 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"path/filepath"
+
+	"github.com/lubo-edge/lubo/internal/durable"
 )
 
 // CLITokenFile is the name of the local admin token in the data directory.
@@ -25,9 +26,9 @@ const cliTokenLen = 32
 // is 65 bytes.
 const maxCLITokenFile = 256
 
-// cliTokenTemp is the pattern of the temporary file a new token is
-// written to before it is renamed into place.
-const cliTokenTemp = ".cli.token-*.tmp"
+// cliTokenTemp is the temporary file a new token is written to before it
+// is renamed into place.
+const cliTokenTemp = CLITokenFile + durable.TempSuffix
 
 // errSymlink is a token path that is a symbolic link.
 var errSymlink = errors.New("a symbolic link")
@@ -122,6 +123,8 @@ func EnsureCLIToken(path string, log *slog.Logger) (CLIToken, error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	// A temporary file a crash left behind holds a token too.
+	_ = os.Remove(path + durable.TempSuffix)
 	tok, why := keepableCLIToken(path)
 	if why == "" {
 		return tok, nil
@@ -183,53 +186,5 @@ func keepableCLIToken(path string) (CLIToken, string) {
 // writeFileAtomic replaces path with data, mode 0600, so a reader sees the
 // old file or the new one, never a part, and a crash leaves one of them.
 func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	// Temporary files a crash left behind hold tokens too.
-	if old, err := filepath.Glob(filepath.Join(dir, cliTokenTemp)); err == nil {
-		for _, o := range old {
-			_ = os.Remove(o)
-		}
-	}
-	f, err := os.CreateTemp(dir, cliTokenTemp)
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			_ = f.Close()
-			_ = os.Remove(tmp)
-		}
-	}()
-	if err := f.Chmod(0o600); err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	ok = true
-	return syncDir(dir)
-}
-
-// syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	return nil
+	return durable.WriteFile(path, data, 0o600)
 }

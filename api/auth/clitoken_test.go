@@ -197,7 +197,7 @@ func writeToken(content string, mode fs.FileMode) func(t *testing.T, path string
 // A temporary file a crash left behind (it holds a token) is removed.
 func TestEnsureCLITokenRemovesStaleTemp(t *testing.T) {
 	dir := t.TempDir()
-	stale := filepath.Join(dir, ".cli.token-123.tmp")
+	stale := filepath.Join(dir, cliTokenTemp)
 	writeToken(goodToken, 0o600)(t, stale)
 	if _, err := EnsureCLIToken(filepath.Join(dir, CLITokenFile), slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/lubo-edge/lubo/internal/durable"
 	"github.com/lubo-edge/lubo/storage"
 )
 
@@ -20,7 +21,7 @@ func spoolName(target, name string) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-const spoolTmp = ".tmp"
+const spoolTmp = durable.TempSuffix
 
 // EnqueueBytes writes data into the spool directory (durably: written,
 // fsync'd, renamed, directory fsync'd) and enqueues it as a file the queue
@@ -56,33 +57,11 @@ func (q *Queue) EnqueueBytes(it *Item, data []byte) error {
 // writeDurably puts data at path so that after a crash the file is either
 // absent or whole.
 func writeDurably(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return fmt.Errorf("spool: %w", err)
 	}
-	tmp := path + spoolTmp
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o640)
-	if err != nil {
-		return fmt.Errorf("spool: %w", err)
-	}
-	_, werr := f.Write(data)
-	serr := f.Sync()
-	cerr := f.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		_ = os.Remove(tmp)
+	if err := durable.WriteFile(path, data, 0o640); err != nil {
 		return fmt.Errorf("spool %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("spool: %w", err)
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("spool: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("spool: sync %s: %w", dir, err)
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lubo-edge/lubo/internal/bmff"
+	"github.com/lubo-edge/lubo/internal/durable"
 )
 
 var (
@@ -81,7 +82,7 @@ func Finalize(partPath, finalPath string) (Info, error) {
 		os.Remove(tmp)
 		return Info{}, fmt.Errorf("mp4 finalize: %w", err)
 	}
-	if err := syncDir(filepath.Dir(finalPath)); err != nil {
+	if err := durable.SyncDir(filepath.Dir(finalPath)); err != nil {
 		return Info{}, fmt.Errorf("mp4 finalize %s: %w", finalPath, err)
 	}
 	// The final file is durable now; a .part left by a crash from here on
@@ -89,7 +90,7 @@ func Finalize(partPath, finalPath string) (Info, error) {
 	if err := os.Remove(partPath); err != nil {
 		return Info{}, fmt.Errorf("mp4 finalize: %w", err)
 	}
-	if err := syncDir(filepath.Dir(partPath)); err != nil {
+	if err := durable.SyncDir(filepath.Dir(partPath)); err != nil {
 		return Info{}, fmt.Errorf("mp4 finalize %s: %w", partPath, err)
 	}
 

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/lubo-edge/lubo/internal/bmff"
+	"github.com/lubo-edge/lubo/internal/durable"
 )
 
 // indexReserve is the free box the writer leaves after the init segment for
@@ -78,7 +79,7 @@ func FinalizeInPlace(partPath, finalPath string) (Info, error) {
 	if err := os.Rename(partPath, finalPath); err != nil {
 		return Info{}, fmt.Errorf("mp4 finalize in place: %w", err)
 	}
-	if err := syncDir(filepath.Dir(finalPath)); err != nil {
+	if err := durable.SyncDir(filepath.Dir(finalPath)); err != nil {
 		return Info{}, fmt.Errorf("mp4 finalize in place %s: %w", finalPath, err)
 	}
 	info.Size, info.Truncated, info.InPlace = m.end, !clean, true

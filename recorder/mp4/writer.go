@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sync/atomic"
 	"time"
 
 	"github.com/lubo-edge/lubo/internal/bmff"
+	"github.com/lubo-edge/lubo/internal/durable"
 	"github.com/lubo-edge/lubo/media"
 )
 
@@ -133,7 +133,7 @@ func (w *Writer) writeHeader() error {
 		return err
 	}
 	if !w.opts.NoSync {
-		if err := syncDir(filepath.Dir(w.path)); err != nil {
+		if err := durable.SyncDir(filepath.Dir(w.path)); err != nil {
 			w.err = fmt.Errorf("mp4 %s: %w", w.path, err)
 			return w.err
 		}
@@ -376,17 +376,4 @@ func sameCodecs(a, b *media.Tracks) bool {
 		}
 	}
 	return true
-}
-
-// syncDir makes a new or renamed entry of dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("sync directory: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync directory %s: %w", dir, err)
-	}
-	return nil
 }
