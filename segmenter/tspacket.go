@@ -49,10 +49,9 @@ func mpegCRC(b []byte) uint32 {
 	return crc
 }
 
-// packetHeader fills the 4-byte TS header and gives the PID its next
+// packetHeader fills the 4-byte TS header of p and gives the PID its next
 // continuity counter.
-func (w *tsWriter) packetHeader(pid uint16, start, adaptation bool) {
-	p := &w.pkt
+func (w *tsWriter) packetHeader(p []byte, pid uint16, start, adaptation bool) {
 	p[0] = 0x47
 	p[1] = byte(pid>>8) & 0x1f
 	if start {
@@ -84,15 +83,17 @@ func ccSlot(pid uint16) int {
 // writePSI emits PAT and PMT.
 func (w *tsWriter) writePSI() {
 	// PAT: one program, number 1, whose PMT is on pmtPID.
-	w.packetHeader(0, true, false)
-	sec := w.pkt[5:5]
+	p := w.next()
+	w.packetHeader(p, 0, true, false)
+	sec := p[5:5]
 	sec = append(sec, 0x00, 0xb0, 13, 0x00, 0x01, 0xc1, 0x00, 0x00,
 		0x00, 0x01, 0xe0|byte(pmtPID>>8), byte(pmtPID&0xff))
-	w.endSection(sec)
+	endSection(p, sec)
 
 	// PMT: the PCR on the video PID when there is video, else on audio.
-	w.packetHeader(pmtPID, true, false)
-	sec = w.pkt[5:5]
+	p = w.next()
+	w.packetHeader(p, pmtPID, true, false)
+	sec = p[5:5]
 	n := 0
 	if w.videoPID != 0 {
 		n++
@@ -113,18 +114,17 @@ func (w *tsWriter) writePSI() {
 	if w.audioPID != 0 {
 		sec = append(sec, streamTypeAAC, 0xe0|byte(w.audioPID>>8), byte(w.audioPID), 0xf0, 0x00)
 	}
-	w.endSection(sec)
+	endSection(p, sec)
 }
 
-// endSection appends the CRC to a section built at pkt[5:], fills the rest
-// of the packet and emits it.
-func (w *tsWriter) endSection(sec []byte) {
-	w.pkt[4] = 0 // pointer field
+// endSection appends the CRC to a section built at p[5:] and fills the
+// rest of the packet.
+func endSection(p, sec []byte) {
+	p[4] = 0 // pointer field
 	sec = binary.BigEndian.AppendUint32(sec, mpegCRC(sec))
 	for i := 5 + len(sec); i < tsPacketSize; i++ {
-		w.pkt[i] = 0xff
+		p[i] = 0xff
 	}
-	w.emit()
 }
 
 func (w *tsWriter) pcrPID() uint16 {
@@ -199,8 +199,9 @@ func (w *tsWriter) writePES(pid uint16, streamID byte, prefix, data []byte, pts,
 				}
 			}
 		}
-		w.packetHeader(pid, first, hasAF)
-		p := w.pkt[4:4]
+		pkt := w.next()
+		w.packetHeader(pkt, pid, first, hasAF)
+		p := pkt[4:4]
 		if hasAF {
 			p = append(p, byte(afLen+stuff))
 			p = append(p, af[:afLen]...)
@@ -218,7 +219,6 @@ func (w *tsWriter) writePES(pid uint16, streamID byte, prefix, data []byte, pts,
 		}
 		data = data[take:]
 		first = false
-		w.emit()
 	}
 }
 

@@ -3,6 +3,7 @@ package segmenter
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/lubo-edge/lubo/media"
@@ -17,8 +18,7 @@ const tsOffset = time.Second
 // Each segment opens with PAT and PMT; continuity counters run on across
 // segments as one transport stream's would.
 type tsWriter struct {
-	pkt [tsPacketSize]byte // the packet being built
-	buf []byte             // the open segment's bytes (in a file: those not yet flushed)
+	buf []byte // the open segment's bytes (in a file: those not yet flushed)
 	// file, when set, receives the segment as it is made, in spillSize
 	// pieces, so a segment never sits whole in memory.
 	file     *segmentFile
@@ -66,10 +66,11 @@ func (w *tsWriter) begin(t *media.Tracks, withAudio bool, adts adtsHeader, start
 	w.videoSeen, w.audioSeen = false, false
 }
 
-// emit appends the packet built in w.pkt to the segment. Going to a file,
-// the buffer is written out before it would grow past spillSize, so it is
-// allocated once and never grows.
-func (w *tsWriter) emit() {
+// next returns the next packet of the segment to fill, in place at the end
+// of the buffer, so a packet is built where it is written from (not built
+// and then copied). Going to a file, the buffer is written out before it
+// would grow past spillSize, so it is allocated once and never grows.
+func (w *tsWriter) next() []byte {
 	if w.file != nil {
 		if len(w.buf)+tsPacketSize > spillSize {
 			w.file.write(w.buf)
@@ -79,7 +80,9 @@ func (w *tsWriter) emit() {
 			w.buf = make([]byte, 0, spillSize)
 		}
 	}
-	w.buf = append(w.buf, w.pkt[:]...)
+	n := len(w.buf)
+	w.buf = slices.Grow(w.buf, tsPacketSize)[:n+tsPacketSize]
+	return w.buf[n : n+tsPacketSize : n+tsPacketSize]
 }
 
 // startFrame writes PAT and PMT when a segment opens and every psiInterval
@@ -97,9 +100,13 @@ var errNoStream = errors.New("the segment has no stream for this codec")
 // none: the packetizer only copies) is this frame's error, never the
 // process's end.
 func (w *tsWriter) write(f *media.Frame) (err error) {
+	mark := len(w.buf)
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%v frame: the TS muxer failed on it: %v", f.Codec, r)
+			if len(w.buf) >= mark {
+				w.buf = w.buf[:mark] // not the half-built packets (unless spilled)
+			}
 		}
 	}()
 	if f.IsVideo() {
