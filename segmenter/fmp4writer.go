@@ -14,8 +14,8 @@ import (
 // needs every sample's size and duration before the data, so each frame's
 // NAL units are found once, when it comes, and kept as parts that point
 // into the frame's payload (shared, never modified) until the segment
-// ends; then the segment is written out once: to a file through a buffer
-// of spillSize, large pictures straight from the payload, or into one
+// ends; then the segment is written out once: to a file through a lent
+// buffer (bmff.LendChunk), large pictures straight from the payload, or into one
 // slice of the segment's exact size, which the caller keeps.
 type fmp4Writer struct {
 	init  *fmp4Init
@@ -23,7 +23,6 @@ type fmp4Writer struct {
 	audio fmp4Track
 	head  bmff.Builder // the moof and mdat header of the segment
 	frag  bmff.FragmentHead
-	spill []byte // the file buffer, capacity spillSize once used
 	file  *segmentFile
 	seqNo uint32 // mfhd sequence number
 
@@ -141,14 +140,13 @@ func (w *fmp4Writer) finish(end time.Duration) ([]byte, *segmentFile) {
 		return nil, file // beyond 2 GiB: nothing a player could fetch anyway
 	}
 	if file != nil {
-		if w.spill == nil {
-			w.spill = make([]byte, 0, spillSize)
-		}
-		c := bmff.NewChunkWriter(file, w.spill)
-		c.Put(w.head.Bytes())
-		c.PutParts(w.video.parts)
-		c.PutParts(w.audio.parts)
-		c.Flush() // an error sticks in file, and commit reports it
+		bmff.LendChunk(func(buf []byte) {
+			c := bmff.NewChunkWriter(file, buf)
+			c.Put(w.head.Bytes())
+			c.PutParts(w.video.parts)
+			c.PutParts(w.audio.parts)
+			c.Flush() // an error sticks in file, and commit reports it
+		})
 		return nil, file
 	}
 	out := make([]byte, 0, w.head.Len()+int(w.frag.Payload()))

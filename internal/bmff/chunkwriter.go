@@ -3,6 +3,7 @@ package bmff
 import (
 	"encoding/binary"
 	"io"
+	"sync"
 )
 
 // ChunkWriter writes a fragment to an io.Writer in a few large writes: box
@@ -90,3 +91,20 @@ func (c *ChunkWriter) Written() int64 { return c.n }
 
 // Err is the first write error, or nil.
 func (c *ChunkWriter) Err() error { return c.err }
+
+// ChunkSize is the size of the write buffers LendChunk lends: a 1 s
+// fragment of 4 Mbps video is a handful of writes.
+const ChunkSize = 64 << 10
+
+// chunks are the write buffers, shared by every writer of the process: a
+// writer needs one only while it writes a fragment or a segment (once a
+// second or so), so a box of 48 channels holds a few instead of 48.
+var chunks = sync.Pool{New: func() any { b := make([]byte, 0, ChunkSize); return &b }}
+
+// LendChunk calls fn with a write buffer of ChunkSize for a ChunkWriter,
+// and takes it back when fn returns.
+func LendChunk(fn func(buf []byte)) {
+	b := chunks.Get().(*[]byte)
+	defer chunks.Put(b)
+	fn(*b)
+}

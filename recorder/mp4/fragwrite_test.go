@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lubo-edge/lubo/internal/bmff"
 	"github.com/lubo-edge/lubo/internal/testkit"
 	"github.com/lubo-edge/lubo/media"
 )
@@ -60,7 +61,7 @@ func TestWriterKeepsNoCopy(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if biggest < 4*writeChunk {
+	if biggest < 4*bmff.ChunkSize {
 		t.Fatalf("largest fragment %d bytes: the clip is not heavy enough", biggest)
 	}
 	for i, fr := range frames {
@@ -72,7 +73,7 @@ func TestWriterKeepsNoCopy(t *testing.T) {
 		t.Errorf("file %d bytes, Bytes() %d", f.Len(), w.Bytes())
 	}
 	// A fragment is a few large writes, not one per NAL unit.
-	if fr := w.Fragments(); int64(len(f.Writes)) > fr*(int64(biggest/writeChunk)+1)+2 {
+	if fr := w.Fragments(); int64(len(f.Writes)) > fr*(int64(biggest/bmff.ChunkSize)+1)+2 {
 		t.Errorf("%d writes for %d fragments", len(f.Writes), fr)
 	}
 }
@@ -98,7 +99,7 @@ func TestWriterFailsInsideAFragment(t *testing.T) {
 	if _, err := writeAll(full); err != nil {
 		t.Fatal(err)
 	}
-	for _, at := range []int{full.Len() / 3, full.Len()/3 + writeChunk + 1, full.Len() / 2} {
+	for _, at := range []int{full.Len() / 3, full.Len()/3 + bmff.ChunkSize + 1, full.Len() / 2} {
 		f := &truncatingRecorder{Disk: testkit.Disk{FailAfter: at}}
 		w, err := writeAll(f)
 		if !errors.Is(err, testkit.ErrDisk) {
